@@ -1,0 +1,35 @@
+/// What the log reader did with the recorded traffic: reported in `EstimateResult.input`.
+///
+/// Counts are per request/response line unless said otherwise. Every line that was read is either used or
+/// counted under one reason in `skipped`, so `requestsRead == used + Σ skipped` holds.
+public struct IngestSummary: Codable, Sendable, Equatable {
+    /// Formats seen, e.g. ["openai-batch"], ["openai-chat"], ["npy"].
+    public var formats: [String]
+    /// Reconstruction rules used ("forced", "biased-anchor", "biased-exact", "direct") with row counts.
+    public var protocols: [String: Int]
+    public var requestsRead: Int
+    public var requestsFailed: Int
+    /// Reason → count, for everything read but not used.
+    public var skipped: [String: Int]
+    /// Rows (distinct prompts) and columns (tokens) before and after selecting the complete block.
+    public var rowsSeen: Int
+    public var columnsSeen: Int
+    public var rowsKept: Int
+    public var columnsKept: Int
+    /// Median absolute spread between repeated identical requests, in nats (nil: no repeats).
+    public var servingNoise: Double?
+    public var model: String?
+    /// Human-readable notes (conflicts, selection rationale, what to collect next).
+    public var notes: [String]
+
+    public init(
+        formats: [String] = [], protocols: [String: Int] = [:], requestsRead: Int = 0, requestsFailed: Int = 0,
+        skipped: [String: Int] = [:], rowsSeen: Int = 0, columnsSeen: Int = 0, rowsKept: Int = 0,
+        columnsKept: Int = 0, servingNoise: Double? = nil, model: String? = nil, notes: [String] = []
+    ) {
+        self.formats = formats; self.protocols = protocols; self.requestsRead = requestsRead
+        self.requestsFailed = requestsFailed; self.skipped = skipped; self.rowsSeen = rowsSeen
+        self.columnsSeen = columnsSeen; self.rowsKept = rowsKept; self.columnsKept = columnsKept
+        self.servingNoise = servingNoise; self.model = model; self.notes = notes
+    }
+}

@@ -1,0 +1,1 @@
+// Log ingest (issue 3) lives here.

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct EstimateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "estimate", abstract: "(being written)")
+    func run() throws {}
+}
