@@ -8,6 +8,9 @@ public enum LinearAlgebra {
     /// Threads OpenBLAS will use.
     public static var threads: Int { Int(rp_blas_threads()) }
 
+    /// LAPACK's single-character flags ('U', 'L', 'N', 'T') as the C `char` they are.
+    static func flag(_ c: Unicode.Scalar) -> CChar { CChar(truncatingIfNeeded: c.value) }
+
     static func int32(_ v: Int, _ what: String) -> Int32 {
         precondition(v >= 0 && v <= Int(Int32.max), "\(what) = \(v) does not fit LAPACK's 32-bit integers")
         return Int32(v)
@@ -31,7 +34,7 @@ public enum LinearAlgebra {
         let n = transposeB ? b.rows : b.columns
         precondition(k == kb && c.rows == m && c.columns == n, "gemm: shapes do not agree")
         if m == 0 || n == 0 { return }
-        rp_dgemm(transposeA ? UInt8(ascii: "T") : UInt8(ascii: "N"), transposeB ? UInt8(ascii: "T") : UInt8(ascii: "N"),
+        rp_dgemm(transposeA ? flag("T") : flag("N"), transposeB ? flag("T") : flag("N"),
                  int32(m, "m"), int32(n, "n"), int32(k, "k"), alpha,
                  a.storage, int32(max(a.rows, 1), "lda"), b.storage, int32(max(b.rows, 1), "ldb"),
                  beta, c.storage, int32(max(c.rows, 1), "ldc"))
@@ -55,7 +58,7 @@ public enum LinearAlgebra {
         var w = [Double](repeating: 0, count: n)
         if n == 0 { return w }
         let info = w.withUnsafeMutableBufferPointer {
-            rp_dsyevd_values(upper ? UInt8(ascii: "U") : UInt8(ascii: "L"), int32(n, "n"), a, int32(lda, "lda"), $0.baseAddress!)
+            rp_dsyevd_values(upper ? flag("U") : flag("L"), int32(n, "n"), a, int32(lda, "lda"), $0.baseAddress!)
         }
         try LAPACKError.check(info, "dsyevd_2stage")
         return w
@@ -69,7 +72,7 @@ public enum LinearAlgebra {
         var w = [Double](repeating: 0, count: a.rows)
         if a.rows == 0 { return (w, v) }
         let info = w.withUnsafeMutableBufferPointer {
-            rp_dsyevd_vectors(UInt8(ascii: "L"), int32(a.rows, "n"), v.storage, int32(a.rows, "lda"), $0.baseAddress!)
+            rp_dsyevd_vectors(flag("L"), int32(a.rows, "n"), v.storage, int32(a.rows, "lda"), $0.baseAddress!)
         }
         try LAPACKError.check(info, "dsyevd")
         return (w, v)
@@ -77,7 +80,7 @@ public enum LinearAlgebra {
 
     /// Cholesky factor in place (triangle `upper` or lower).
     public static func cholesky(upper: Bool, n: Int, a: UnsafeMutablePointer<Double>, lda: Int) throws(LAPACKError) {
-        let info = rp_dpotrf(upper ? UInt8(ascii: "U") : UInt8(ascii: "L"), int32(n, "n"), a, int32(lda, "lda"))
+        let info = rp_dpotrf(upper ? flag("U") : flag("L"), int32(n, "n"), a, int32(lda, "lda"))
         try LAPACKError.check(info, "dpotrf")
     }
 
@@ -87,7 +90,7 @@ public enum LinearAlgebra {
     ) throws(LAPACKError) {
         precondition(b.count == n)
         let info = b.withUnsafeMutableBufferPointer {
-            rp_dpotrs(upper ? UInt8(ascii: "U") : UInt8(ascii: "L"), int32(n, "n"), 1, factor, int32(lda, "lda"),
+            rp_dpotrs(upper ? flag("U") : flag("L"), int32(n, "n"), 1, factor, int32(lda, "lda"),
                       $0.baseAddress!, int32(max(n, 1), "ldb"))
         }
         try LAPACKError.check(info, "dpotrs")
