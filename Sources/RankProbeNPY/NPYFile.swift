@@ -48,3 +48,16 @@ public final class NPYFile: @unchecked Sendable {
     /// this process's resident set. Reading them again is still valid (they fault back in from the file).
     public func release(_ range: Range<Int>) {}
 }
+
+/// Writes 2-D float arrays as `.npy` (format 1.0, little-endian, C order), streaming row by row so that a
+/// multi-gigabyte synthetic dump never has to exist in memory at once.
+public enum NPYWriter {
+    /// Writes `rows × columns` values of `scalar`; `fill(row, buffer)` fills one row (`columns` doubles),
+    /// which is converted to `scalar` on the way out.
+    public static func write(
+        path: String, rows: Int, columns: Int, scalar: NPYScalar,
+        fill: (_ row: Int, _ buffer: UnsafeMutableBufferPointer<Double>) throws -> Void
+    ) throws {
+        fatalError("not implemented")
+    }
+}
