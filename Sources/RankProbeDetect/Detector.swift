@@ -1,1 +1,142 @@
-// (being written)
+import Foundation
+
+
+/// Finds the hidden size in a singular-value spectrum — or says the spectrum cannot tell.
+///
+/// Real spectra are not "signal, then a gap": a few dominant directions (massive activations) make a
+/// large early gap, a smooth power-law bulk follows, and only then does the cliff at d drop onto a noise
+/// floor made of rounding (float16, 1/16-nat quantisation), serving nondeterminism and, at the very
+/// bottom, float64 rounding of the Gram matrix. "The largest ratio between neighbours" picks the early
+/// gap. The rule used here is that a cliff must land *on the floor*: after it, the spectrum is flat.
+///
+/// For each index k with a large drop σ_k/σ_(k+1), the tail σ_(k+1…m) is examined: its median is the
+/// floor that cliff would imply, and σ_(k+1) must sit close to that median compared with the drop
+/// (`tailFlatness`). An early gap fails because a power law of many decades follows it. Among cliffs that
+/// pass, the deepest wins; it is reported as `.ok` only if it is at least `okDecades` deep and no other
+/// cliff comes within `competitorFraction` of its depth (then: `.ambiguous` with the candidates). With no
+/// cliff — fewer samples than the hidden size, or unstructured noise — the verdict is `.insufficient`
+/// with a lower bound and how many samples to collect.
+public struct Detector: Sendable {
+    /// A drop must be at least this many decades (log10) to be considered at all.
+    public var minDecades = 0.5
+    /// A cliff this deep (×10) or deeper can be reported as the answer.
+    public var okDecades = 1.0
+    /// A cliff this deep (×100), with a tail of at least `confidentTail` values, is "high" confidence.
+    public var highDecades = 2.0
+    public var confidentTail = 16
+    /// σ_(k+1) may stand at most this fraction of the drop (in decades) above the tail's median.
+    public var tailFlatness = 0.5
+    /// The floor needs at least this many values after the cliff to be a floor.
+    public var minTail = 3
+    /// Another cliff at least this fraction as deep makes the answer ambiguous.
+    public var competitorFraction = 0.5
+
+    public init() {}
+
+    /// - Parameters:
+    ///   - singularValues: descending singular values of the double-centred samples (N − 1 of them).
+    ///   - samples: rows used (N).
+    ///   - columns: token columns used (V). Row centring leaves at most V − 1 dimensions.
+    ///   - machineEpsilon: relative precision of the Gram eigenvalues (float64).
+    public func detect(singularValues sv: [Double], samples: Int, columns: Int,
+                       machineEpsilon: Double = Double.ulpOfOne) -> Detection {
+        let m = sv.count
+        guard m >= 2, let top = sv.first, top > 0, top.isFinite else {
+            return Detection(
+                verdict: .insufficient, rank: nil, lowerBound: m > 0 && (sv.first ?? 0) > 0 ? 1 : 0, candidates: [],
+                confidence: .none, noiseFloor: nil, dominantDirections: 0, numericalFloor: 0,
+                suggestedSamples: max(2 * samples, 64), suggestedColumns: nil,
+                explanation: m < 2 ? "fewer than three usable samples: no spectrum to read"
+                    : "the centred samples are all zero: every prompt gave the same output",
+                warnings: [])
+        }
+        // Eigenvalues of a float64 Gram carry absolute errors of order N·ε·λ_max; singular values below
+        // σ_1·√(N·ε) are rounding, so they are clamped to that level and form a flat floor.
+        let numericalFloor = top * (Double(max(samples, 2)) * machineEpsilon).squareRoot()
+        let s = sv.map { max($0.isFinite ? $0 : 0, numericalFloor) }
+        let l = s.map { log10($0) }
+        let dominant = dominantDirections(l)
+        let usableDims = min(m, max(columns - 1, 0))
+
+        var cliffs: [Cliff] = []
+        if m > minTail {
+            for k in 1...(m - minTail) {
+                let drop = l[k - 1] - l[k]
+                guard drop >= minDecades else { continue }
+                let tail = Array(l[k...]).sorted()
+                let median = tail[tail.count / 2]
+                guard l[k] - median <= tailFlatness * drop else { continue }
+                cliffs.append(Cliff(index: k, ratio: pow(10, drop), floor: pow(10, median), tailLength: m - k))
+            }
+        }
+        cliffs.sort { $0.ratio > $1.ratio }
+        var warnings: [String] = []
+
+        func insufficient(_ why: String, lowerBound: Int, byColumns: Bool) -> Detection {
+            let margin = max(64, lowerBound / 10)
+            return Detection(
+                verdict: .insufficient, rank: nil, lowerBound: lowerBound, candidates: cliffs,
+                confidence: .none, noiseFloor: cliffs.first?.floor, dominantDirections: dominant,
+                numericalFloor: numericalFloor,
+                suggestedSamples: byColumns ? nil : max(lowerBound + margin + 1, samples + margin),
+                suggestedColumns: byColumns ? max(lowerBound + margin + 1, columns + margin) : nil,
+                explanation: why, warnings: warnings)
+        }
+
+        guard let best = cliffs.first else {
+            let span = l[0] - l[m - 1]
+            if span < 1.5 && dominant == 0 {
+                warnings.append(String(
+                    format: "the spectrum spans only %.1f decades with no dominant directions: it looks like unstructured noise rather than model outputs", span))
+            }
+            if usableDims < m {
+                return insufficient(
+                    "no cliff: the \(columns) token columns allow at most \(usableDims) dimensions, and the spectrum is still falling there; collect more token columns",
+                    lowerBound: usableDims, byColumns: true)
+            }
+            return insufficient(
+                "no cliff: all \(m) singular values lie on a smooth decay, so the hidden size is at least \(m); collect more samples than the hidden size",
+                lowerBound: m, byColumns: false)
+        }
+        if best.index >= usableDims && usableDims < m {
+            return insufficient(
+                "the only cliff is where the \(columns) token columns run out (\(usableDims) dimensions): the hidden size is at least \(usableDims); collect more token columns",
+                lowerBound: usableDims, byColumns: true)
+        }
+
+        let competitors = cliffs.dropFirst().filter { $0.decades >= competitorFraction * best.decades }
+        if best.decades < okDecades || !competitors.isEmpty {
+            let list = ([best] + competitors).map { "\($0.index) (×\(String(format: "%.1f", $0.ratio)))" }.joined(separator: ", ")
+            let why = best.decades < okDecades
+                ? "the deepest cliff, after \(best.index) values, is only ×\(String(format: "%.1f", best.ratio)) above the noise — too shallow to trust"
+                : "several cliffs of similar depth: \(list)"
+            return Detection(
+                verdict: .ambiguous, rank: nil, lowerBound: nil, candidates: [best] + competitors,
+                confidence: .low, noiseFloor: best.floor, dominantDirections: dominant, numericalFloor: numericalFloor,
+                suggestedSamples: nil, suggestedColumns: nil,
+                explanation: why + "; candidates: " + list, warnings: warnings)
+        }
+        let confident = best.decades >= highDecades && best.tailLength >= confidentTail
+        if best.tailLength < confidentTail {
+            warnings.append("only \(best.tailLength) singular values lie after the cliff; a few hundred more samples than the hidden size make the noise floor unambiguous")
+        }
+        return Detection(
+            verdict: .ok, rank: best.index, lowerBound: nil, candidates: cliffs, confidence: confident ? .high : .medium,
+            noiseFloor: best.floor, dominantDirections: dominant, numericalFloor: numericalFloor,
+            suggestedSamples: nil, suggestedColumns: nil,
+            explanation: String(format: "the singular values fall by ×%.3g after index %d onto a flat floor of %d values",
+                                best.ratio, best.index, best.tailLength),
+            warnings: warnings)
+    }
+
+    /// Leading directions far above the bulk: the last index among the first few whose drop to the next
+    /// is at least ×2.5. Reported and marked on plots; never taken for the cliff.
+    func dominantDirections(_ l: [Double]) -> Int {
+        let limit = min(8, l.count / 4)
+        var last = 0
+        if limit >= 1 {
+            for i in 1...limit where l[i - 1] - l[i] >= log10(2.5) { last = i }
+        }
+        return last
+    }
+}

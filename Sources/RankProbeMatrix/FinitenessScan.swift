@@ -1,0 +1,98 @@
+/// Which rows and columns of the samples can enter the spectrum, and a per-row shift for centring.
+///
+/// **Policy for non-finite values.** A `-inf` log-probability (a token the server gives probability 0,
+/// e.g. masked special tokens) or a NaN cannot be centred, and one of them in the Gram matrix would turn
+/// every singular value into NaN. Columns are the natural unit to drop: a token that is `-inf` for one
+/// prompt is usually masked for all of them, and dropping a column keeps every sample. A row that is
+/// mostly non-finite (more than half its entries) is a failed sample rather than a masked token, so such
+/// rows are dropped first — otherwise a single broken row would take every column with it. `+inf` is
+/// treated like NaN (it cannot come from a softmax). Everything dropped is counted and reported.
+///
+/// **Why a shift.** Centring by subtracting row means after the fact (G − V·m·mᵀ) cancels catastrophically
+/// when log-probabilities sit around −20 with a spread of a few nats; subtracting a good estimate of each
+/// row's mean while converting to float64 keeps the Gram entries small, and the exact correction that
+/// remains is tiny.
+public struct FinitenessScan: Sendable {
+    /// Global indices of rows kept, ascending.
+    public var keptRows: [Int]
+    /// Global indices of columns kept, ascending.
+    public var keptColumns: [Int]
+    /// Mean of the finite entries of each kept row (parallel to `keptRows`).
+    public var rowShift: [Double]
+    public var negativeInfinities: Int
+    public var nans: Int
+    public var positiveInfinities: Int
+    public var droppedRows: Int { totalRows - keptRows.count }
+    public var droppedColumns: Int { totalColumns - keptColumns.count }
+    public var totalRows: Int
+    public var totalColumns: Int
+
+    /// Reads every value once. Pages of mapped files are released as rows are finished, so the scan does
+    /// not leave the whole dump resident.
+    public init(_ source: SampleSource) {
+        let n = source.rows, v = source.columns
+        totalRows = n
+        totalColumns = v
+        var badInColumn = [Int32](repeating: 0, count: v)
+        var badInRow = [Int](repeating: 0, count: n)
+        var rowMean = [Double](repeating: 0, count: n)
+        var negInf = 0, nan = 0, posInf = 0
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(v, 1))
+        defer { buffer.deallocate() }
+        for r in 0..<n {
+            source.readRow(r, into: buffer)
+            var sum = 0.0, finite = 0
+            for c in 0..<v {
+                let x = buffer[c]
+                if x.isFinite {
+                    sum += x
+                    finite += 1
+                } else {
+                    badInColumn[c] &+= 1
+                    badInRow[r] += 1
+                    if x.isNaN { nan += 1 } else if x < 0 { negInf += 1 } else { posInf += 1 }
+                }
+            }
+            rowMean[r] = finite > 0 ? sum / Double(finite) : 0
+        }
+        // Drop mostly-broken rows, then forget their marks on the columns.
+        var keptRows: [Int] = []
+        for r in 0..<n {
+            if 2 * badInRow[r] > v {
+                source.readRow(r, into: buffer)
+                for c in 0..<v where !buffer[c].isFinite { badInColumn[c] &-= 1 }
+            } else {
+                keptRows.append(r)
+            }
+        }
+        self.keptRows = keptRows
+        self.rowShift = keptRows.map { rowMean[$0] }
+        self.keptColumns = (0..<v).filter { badInColumn[$0] == 0 }
+        negativeInfinities = negInf
+        nans = nan
+        positiveInfinities = posInf
+    }
+}
+
+extension SampleSource {
+    /// Copies one row (raw values) and releases its mapped pages.
+    func readRow(_ r: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        switch self {
+        case .dense(let d):
+            d.values.withUnsafeBufferPointer { src in
+                for c in 0..<d.columns { out[c] = src[r * d.columns + c] }
+            }
+        case .mapped(let files):
+            var local = r
+            for file in files {
+                if local < file.rows {
+                    file.copyRow(local, columns: 0..<file.columns, into: out, shift: 0)
+                    if !file.fortranOrder { file.release(file.byteRange(row: local, columns: 0..<file.columns)) }
+                    return
+                }
+                local -= file.rows
+            }
+            preconditionFailure("row \(r) out of range")
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import RankProbeLinearAlgebra
+import RankProbeMatrix
+import RankProbeNPY
+
+/// The Gram matrices of the centred samples, built once and read twice.
+///
+/// With `X` the kept samples (N rows × V tokens), `Y` = X with each row's mean removed (this cancels the
+/// softmax normaliser and any per-prompt constant) and `J = I − 11ᵀ/N` the sample-centring projection:
+///
+/// * `G_r = Y Yᵀ` (row-centred): rank d, or d + 1 when the outputs carry a constant offset (an output
+///   bias) that the hidden states do not explain;
+/// * `G_c = J G_r J` (double-centred): rank d in both cases. Its eigenvalues are the squared singular
+///   values rankprobe reports.
+///
+/// **Why a Gram and not an SVD.** N ≪ V for full-vocabulary dumps, so `Y Yᵀ` (N² V flops in `dsyrk`)
+/// followed by a symmetric eigensolver is several times faster than `dgesdd` on N × V (measured 3–6×
+/// here). The Gram is accumulated in float64 from float64 copies of column blocks: a float32 Gram loses
+/// the cliff (its rounding floor, ε·λ_max with ε ≈ 1e-7, sits above σ_d² for realistic spectra).
+///
+/// **Memory.** One N × N float64 buffer holds both matrices: `G_c` in the upper triangle, `G_r` in the
+/// strict lower triangle plus a saved diagonal. LAPACK's eigensolver destroys only the triangle it is
+/// given, so the lower one survives for the bias test. Mapped input pages are released block by block.
+public final class CentredGram: @unchecked Sendable {
+    public let n: Int
+    /// Kept columns (the V in the formulas).
+    public let columns: Int
+    public let scan: FinitenessScan
+    let storage: UnsafeMutablePointer<Double>
+    /// Diagonal of `G_r` (the shared buffer's diagonal belongs to `G_c`).
+    let rowCentredDiagonal: [Double]
+    private var eigenvaluesTaken = false
+
+    /// Columns converted per `dsyrk` call: large enough for BLAS-3 efficiency, small enough that the
+    /// float64 block (block × N × 8 bytes, 36 MB at N = 4400) stays a small fraction of the Gram.
+    public static let blockColumns = 1024
+
+    public init(_ source: SampleSource, scan: FinitenessScan) {
+        self.scan = scan
+        let n = scan.keptRows.count
+        let cols = scan.keptColumns
+        self.n = n
+        self.columns = cols.count
+        storage = .allocate(capacity: max(n * n, 1))
+        storage.initialize(repeating: 0, count: max(n * n, 1))
+
+        // Map kept rows to (file, local row) once.
+        let rowLocator = RowLocator(source)
+        let b = Self.blockColumns
+        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(b * n, 1))
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(source.columns, 1))
+        defer { block.deallocate(); scratch.deallocate() }
+        var residualSum = [Double](repeating: 0, count: n)
+
+        var start = 0
+        while start < cols.count {
+            let end = min(start + b, cols.count)
+            let width = end - start
+            let lo = cols[start], hi = cols[end - 1] + 1
+            let contiguous = hi - lo == width
+            for (k, r) in scan.keptRows.enumerated() {
+                let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
+                let shift = scan.rowShift[k]
+                if contiguous {
+                    rowLocator.copy(row: r, columns: lo..<hi, into: column, shift: shift)
+                } else {
+                    let tmp = UnsafeMutableBufferPointer(rebasing: scratch[0..<(hi - lo)])
+                    rowLocator.copy(row: r, columns: lo..<hi, into: tmp, shift: shift)
+                    for t in 0..<width { column[t] = tmp[cols[start + t] - lo] }
+                }
+                var s = 0.0
+                for t in 0..<width { s += column[t] }
+                residualSum[k] += s
+                rowLocator.release(row: r, columns: lo..<hi)
+            }
+            LinearAlgebra.accumulateGramLower(n: n, k: width, a: block.baseAddress!, lda: width, into: storage)
+            rowLocator.releaseColumnMajor(columns: lo..<hi)
+            start = end
+        }
+
+        // Exact row centring: with e the residual row means of the shifted values,
+        // Y Yᵀ = X'X'ᵀ − V e eᵀ (derivation in the type's doc comment).
+        let v = Double(max(cols.count, 1))
+        let e = residualSum.map { $0 / v }
+        for j in 0..<n {
+            for i in j..<n { storage[j * n + i] -= v * e[i] * e[j] }
+        }
+        // Save G_r's diagonal, then write G_c = J G_r J into the upper triangle and the diagonal.
+        var diag = [Double](repeating: 0, count: n)
+        var rowMean = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            diag[j] = storage[j * n + j]
+            for i in j..<n {
+                let g = storage[j * n + i]
+                rowMean[i] += g
+                if i != j { rowMean[j] += g }
+            }
+        }
+        let dn = Double(max(n, 1))
+        for i in 0..<n { rowMean[i] /= dn }
+        let grand = rowMean.reduce(0, +) / dn
+        for j in 0..<n {
+            for i in 0..<j { storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand }
+            storage[j * n + j] = diag[j] - 2 * rowMean[j] + grand
+        }
+        rowCentredDiagonal = diag
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Eigenvalues of `G_c`, descending. Can be called once (it consumes the upper triangle).
+    ///
+    /// `J` removes one dimension, so one eigenvalue is zero up to rounding; it is dropped, leaving N − 1.
+    public func doubleCentredEigenvalues() throws -> [Double] {
+        precondition(!eigenvaluesTaken, "the double-centred Gram was already consumed")
+        eigenvaluesTaken = true
+        let w = try LinearAlgebra.symmetricEigenvalues(upper: true, n: n, a: storage, lda: n)
+        return Array(w.reversed().dropLast())
+    }
+
+    /// How far the all-ones sample vector lies outside the signal part of `G_r`'s range.
+    ///
+    /// `rank(J Y) = rank(Y) − 1` exactly when `1 ∈ range(Y)`, i.e. when the samples share a constant offset
+    /// that their varying part does not explain (an output bias). Numerically, "in the range" means "in
+    /// the span of eigenvectors whose eigenvalues stand above the noise", so the test solves the
+    /// regularised system (G_r + μI) x = 1 with μ between the signal and the noise eigenvalues; the
+    /// residual μ·x keeps the components of 1 along eigenvalues below μ and suppresses those above.
+    /// Returns ‖μx‖ / ‖1‖: near 0 with a bias, of order √((N − d)/N) without. One Cholesky (N³/3 flops).
+    public func offsetResidual(mu: Double) throws -> Double {
+        precondition(eigenvaluesTaken, "take the eigenvalues first: the bias test overwrites the buffer")
+        for j in 0..<n { storage[j * n + j] = rowCentredDiagonal[j] + mu }
+        try LinearAlgebra.cholesky(upper: false, n: n, a: storage, lda: n)
+        var x = [Double](repeating: 1, count: n)
+        try LinearAlgebra.choleskySolve(upper: false, n: n, factor: storage, lda: n, b: &x)
+        var s = 0.0
+        for v in x { s += (mu * v) * (mu * v) }
+        return (s / Double(n)).squareRoot()
+    }
+}
+
+/// Finds the file holding a global row and copies or releases parts of it.
+struct RowLocator {
+    let source: SampleSource
+    let offsets: [Int]
+
+    init(_ source: SampleSource) {
+        self.source = source
+        if case .mapped(let files) = source {
+            var o: [Int] = []
+            var acc = 0
+            for f in files { o.append(acc); acc += f.rows }
+            offsets = o
+        } else {
+            offsets = [0]
+        }
+    }
+
+    @inline(__always)
+    func locate(_ row: Int) -> Int {
+        var i = offsets.count - 1
+        while offsets[i] > row { i -= 1 }
+        return i
+    }
+
+    func copy(row: Int, columns: Range<Int>, into out: UnsafeMutableBufferPointer<Double>, shift: Double) {
+        switch source {
+        case .dense(let d):
+            d.values.withUnsafeBufferPointer { src in
+                let base = row * d.columns
+                for (k, c) in columns.enumerated() { out[k] = src[base + c] - shift }
+            }
+        case .mapped(let files):
+            let f = locate(row)
+            files[f].copyRow(row - offsets[f], columns: columns, into: out, shift: shift)
+        }
+    }
+
+    /// Releases the pages of one row's columns in a C-ordered file (they are not read again).
+    func release(row: Int, columns: Range<Int>) {
+        guard case .mapped(let files) = source else { return }
+        let f = locate(row)
+        if !files[f].fortranOrder { files[f].release(files[f].byteRange(row: row - offsets[f], columns: columns)) }
+    }
+
+    /// Releases whole column blocks of Fortran-ordered files, once every row has been read from them.
+    func releaseColumnMajor(columns: Range<Int>) {
+        guard case .mapped(let files) = source else { return }
+        for file in files where file.fortranOrder { file.release(file.byteRange(row: 0, columns: columns)) }
+    }
+}
