@@ -1,0 +1,178 @@
+import Foundation
+import RankProbeLinearAlgebra
+import RankProbeMatrix
+
+extension SubspaceComparison {
+    /// Columns (and A-rows beyond the fitted folds) the test needs past `d`.
+    ///
+    /// With `n` shared columns the residual lives in `n − d − 1` dimensions (one is lost to row centring).
+    /// Fewer than ~16 leave a residual with so few degrees of freedom that a chance fluctuation of the noise
+    /// and a real difference look alike; for large `d` a 10 % margin also covers an underestimated `d`.
+    public static func margin(forHidden d: Int) -> Int { max(16, (d + 9) / 10) }
+
+    /// Compares recording `b` against recording `a`'s image. Neither input is modified.
+    public static func compare(a: DenseSamples, b: DenseSamples, options: Options = Options()) throws -> SubspaceComparison {
+        let shared = CentredSamples.sharedColumns(a, b)
+        var result = SubspaceComparison(
+            verdict: .inconclusive, message: "", reasons: [], hiddenDim: options.hiddenDim,
+            hiddenDimSource: options.hiddenDim == nil ? "detected" : "given",
+            rowsA: a.rows, rowsB: b.rows, columnsA: a.columns, columnsB: b.columns,
+            sharedColumns: shared.a.count, sameThreshold: options.sameThreshold,
+            differentThreshold: options.differentThreshold, principalAnglesDegrees: [],
+            droppedRowsA: 0, droppedRowsB: 0)
+        if a.columnLabels == nil || b.columnLabels == nil {
+            if a.columns != b.columns {
+                return result.inconclusive(
+                    "columns cannot be aligned: one input has no token labels and the widths differ (\(a.columns) vs \(b.columns))")
+            }
+            result.reasons.append("columns matched by position (an input carries no token labels)")
+        }
+
+        let (ac, droppedA) = CentredSamples.rowCentred(a, columns: shared.a)
+        let (bc, droppedB) = CentredSamples.rowCentred(b, columns: shared.b)
+        result.droppedRowsA = droppedA.count
+        result.droppedRowsB = droppedB.count
+        if !droppedA.isEmpty { result.reasons.append("\(droppedA.count) row(s) of A dropped: non-finite values on shared columns") }
+        if !droppedB.isEmpty { result.reasons.append("\(droppedB.count) row(s) of B dropped: non-finite values on shared columns") }
+        let n = ac.columns
+        guard ac.rows >= 3 else { return result.inconclusive("A has \(ac.rows) usable rows; at least 3 are needed") }
+        guard bc.rows >= 1 else { return result.inconclusive("B has no usable rows") }
+        guard n >= 3 else { return result.inconclusive("only \(n) shared columns") }
+
+        // B is centred with A's mean row: the difference of the mean hidden states maps through W and stays in
+        // the image, while a changed output bias (a different model) shows up as residual. It also lets B
+        // have a single row.
+        let meanA = CentredSamples.columnMeans(ac)
+        CentredSamples.subtract(meanA, from: ac)
+        CentredSamples.subtract(meanA, from: bc)
+
+        let fullSpectrum: [Double]
+        do { fullSpectrum = try LinearAlgebra.singularValues(ac) } catch {
+            throw AnalysisError("SVD of A failed: \(error)")
+        }
+        let d: Int
+        if let given = options.hiddenDim {
+            d = given
+        } else if let cliff = SpectrumCliff.deepest(fullSpectrum) {
+            d = cliff.index
+        } else {
+            return result.inconclusive("A's spectrum is empty; cannot detect its hidden size")
+        }
+        result.hiddenDim = d
+        guard d >= 1 else { return result.inconclusive("hidden size must be at least 1") }
+        let margin = margin(forHidden: d)
+        let needColumns = d + 1 + margin
+        let folds = max(2, options.folds)
+        let needRowsA = ((d + 1 + margin) * folds + folds - 2) / (folds - 1)
+        result.requiredColumns = needColumns
+        result.requiredRowsA = needRowsA
+        if d < fullSpectrum.count {
+            let next = fullSpectrum[d]
+            result.cliffRatioA = next > 0 ? fullSpectrum[d - 1] / next : .infinity
+        }
+        var gates: [String] = []
+        if n < needColumns {
+            gates.append("too few shared columns: \(n) < \(needColumns) (d = \(d) plus a margin of \(margin) + 1); B's rows would fit any \(d)-dimensional subspace of so few columns")
+        }
+        if ac.rows < needRowsA {
+            gates.append("too few rows in A: \(ac.rows) < \(needRowsA) (each of \(folds) cross-validation fits needs more than d + \(margin) rows)")
+        }
+        if !gates.isEmpty {
+            for g in gates { result.reasons.append(g) }
+            return result.inconclusive(gates[0], alreadyRecorded: true)
+        }
+        if let ratio = result.cliffRatioA, ratio < options.minimumCliffRatio {
+            return result.inconclusive(
+                "A's spectrum has no clear cliff at d = \(d) (σ_d/σ_(d+1) = \(format(ratio))); A's image is not determined")
+        }
+
+        let vA = try CentredSamples.topRightSingular(ac, d: d).v
+
+        // Noise floor: each fold of A's rows measured against the image fitted without it.
+        var heldOutResidual = 0.0, heldOutEnergy = 0.0
+        let order = (0..<ac.rows).map { $0 }
+        for f in 0..<folds {
+            let test = order.filter { $0 % folds == f }
+            let fit = order.filter { $0 % folds != f }
+            let fitMatrix = CentredSamples.rows(fit, of: ac)
+            let testMatrix = CentredSamples.rows(test, of: ac)
+            let v = try CentredSamples.topRightSingular(fitMatrix, d: d).v
+            heldOutResidual += CentredSamples.residualEnergy(testMatrix, outside: v)
+            heldOutEnergy += CentredSamples.energy(testMatrix)
+        }
+        let residualB = CentredSamples.residualEnergy(bc, outside: vA)
+        let energyB = CentredSamples.energy(bc)
+        let dof = Double(n - 1 - d)
+        // A's rows lost one degree of freedom to the column centring they took part in; B's did not.
+        let rmsA = (heldOutResidual / (Double(ac.rows - 1) * dof)).squareRoot()
+        let rmsB = (residualB / (Double(bc.rows) * dof)).squareRoot()
+        let rmsData = (CentredSamples.energy(ac) / Double(ac.rows * n)).squareRoot()
+        // float64 logsumexp and the SVD leave ~1e-14 of the signal scale; 1e-9 keeps exact data from
+        // comparing rounding noise with rounding noise.
+        let floor = 1e-9 * rmsData
+        result.relativeResidualB = energyB > 0 ? (residualB / energyB).squareRoot() : 0
+        result.relativeResidualHeldOutA = heldOutEnergy > 0 ? (heldOutResidual / heldOutEnergy).squareRoot() : 0
+        result.residualRMSB = rmsB
+        result.residualRMSHeldOutA = rmsA
+        result.residualRMSFloor = floor
+        let excess = rmsB / max(rmsA, floor)
+        result.excess = excess
+
+        // Principal angles: B's own top directions against A's image.
+        let k = min(d, bc.rows)
+        let svdB = try CentredSamples.topRightSingular(bc, d: k)
+        let overlap = LinearAlgebra.product(vA, transposeA: true, svdB.v)           // d × k
+        let cosines = try LinearAlgebra.singularValues(overlap)
+        result.principalAnglesDegrees = cosines.map { acos(min(1, max(-1, $0))) * 180 / .pi }.sorted()
+        // Noise edge of an m × n Gaussian matrix with entry RMS σ: σ(√m + √n).
+        let sigma = max(rmsA, floor)
+        let edge = sigma * (Double(bc.rows).squareRoot() + Double(n).squareRoot())
+        let strong = svdB.singularValues.prefix(k).filter { $0 > 2 * edge }.count
+        result.strongDirectionsB = strong
+        if strong > 0 {
+            let vStrong = Matrix(rows: n, columns: strong)
+            for c in 0..<strong { for j in 0..<n { vStrong[j, c] = svdB.v[j, c] } }
+            let cs = try LinearAlgebra.singularValues(LinearAlgebra.product(vA, transposeA: true, vStrong))
+            result.maxAngleStrongDegrees = cs.map { acos(min(1, max(-1, $0))) * 180 / .pi }.max()
+        }
+
+        let summary = "B's residual outside A's \(d)-dimensional image is \(format(excess))× the residual of A's own held-out rows"
+        if excess <= options.sameThreshold {
+            result.verdict = .same
+            result.message = "same: \(summary) (≤ \(format(options.sameThreshold)))"
+        } else if excess >= options.differentThreshold {
+            result.verdict = .different
+            result.message = "different: \(summary) (≥ \(format(options.differentThreshold)))"
+            result.reasons.append("assumes B was recorded with noise comparable to A's; a much noisier recording of the same model also leaves residual")
+        } else {
+            result.verdict = .inconclusive
+            result.message = "inconclusive: \(summary), between \(format(options.sameThreshold)) and \(format(options.differentThreshold))"
+            result.reasons.append("B is slightly off A's image: a small change of the output layer, or B is noisier than A")
+        }
+        result.reasons.insert(result.message, at: 0)
+        return result
+    }
+
+    private func inconclusive(_ reason: String, alreadyRecorded: Bool = false) -> SubspaceComparison {
+        var r = self
+        r.verdict = .inconclusive
+        r.message = "inconclusive: \(reason)"
+        if !alreadyRecorded { r.reasons.append(reason) }
+        return r
+    }
+
+    static func format(_ x: Double) -> String {
+        if x.isInfinite { return "∞" }
+        if x == 0 { return "0" }
+        let a = abs(x)
+        if a >= 1e4 || a < 1e-3 {
+            var e = 0
+            var m = a
+            while m >= 10 { m /= 10; e += 1 }
+            while m < 1 { m *= 10; e -= 1 }
+            let mantissa = (m * 100).rounded() / 100
+            return "\(x < 0 ? "-" : "")\(mantissa)e\(e)"
+        }
+        return String((x * 1000).rounded() / 1000)
+    }
+}
