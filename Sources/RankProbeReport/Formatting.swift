@@ -1,0 +1,71 @@
+import Foundation
+
+/// Locale-independent number and size formatting shared by all renderers, so the text, Markdown and HTML
+/// reports print the same figures and golden files do not depend on the machine's locale.
+public enum Formatting {
+    /// "7.24 B", "355 M", "12.3 k": three significant figures for parameter counts.
+    public static func count(_ value: Double) -> String {
+        let a = abs(value)
+        if a >= 1e12 { return sig(value / 1e12) + " T" }
+        if a >= 1e9 { return sig(value / 1e9) + " B" }
+        if a >= 1e6 { return sig(value / 1e6) + " M" }
+        if a >= 1e3 { return sig(value / 1e3) + " k" }
+        return sig(value)
+    }
+
+    /// Decimal bytes ("14.5 GB"): GPU memory is sold in decimal-looking units and readers compare with those.
+    public static func bytes(_ value: Double) -> String {
+        let a = abs(value)
+        if a >= 1e12 { return sig(value / 1e12) + " TB" }
+        if a >= 1e9 { return sig(value / 1e9) + " GB" }
+        if a >= 1e6 { return sig(value / 1e6) + " MB" }
+        if a >= 1e3 { return sig(value / 1e3) + " kB" }
+        return String(Int(value)) + " B"
+    }
+
+    /// Three significant figures without exponent for values in [1, 1000); plain otherwise.
+    public static func sig(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 100 { return String(format: "%.0f", v) }
+        if a >= 10 { return String(format: "%.1f", v) }
+        return String(format: "%.2f", v)
+    }
+
+    /// A singular value or ratio: compact scientific notation, stable across platforms.
+    public static func sci(_ v: Double) -> String {
+        if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 0.01 && a < 10_000 { return String(format: "%.4g", v) }
+        return String(format: "%.3e", v)
+    }
+
+    public static func seconds(_ s: Double) -> String {
+        if s < 1 { return String(format: "%.0f ms", s * 1000) }
+        return String(format: "%.2f s", s)
+    }
+
+    /// Integers with thin grouping ("128,256") for sample/column counts.
+    public static func integer(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// Quotes an argument for a POSIX shell so a command line can be pasted back.
+    public static func shellQuote(_ arg: String) -> String {
+        if arg.isEmpty { return "''" }
+        let safe = arg.unicodeScalars.allSatisfy { s in
+            (s.value >= 0x30 && s.value <= 0x39) || (s.value >= 0x41 && s.value <= 0x5A)
+                || (s.value >= 0x61 && s.value <= 0x7A) || "-_./=:,+@%".unicodeScalars.contains(s)
+        }
+        if safe { return arg }
+        return "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    public static func commandLine(_ args: [String]) -> String { args.map(shellQuote).joined(separator: " ") }
+}
