@@ -1,6 +1,59 @@
 import ArgumentParser
+import Foundation
+import RankProbe
 
 struct EstimateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "estimate", abstract: "(being written)")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Estimate the hidden size from recorded outputs.",
+        discussion: """
+            FILE... are either full-vocabulary dumps (.npy, one row per prompt, one column per token; float16,
+            float32 or float64; log-probabilities or raw logits) stacked as rows, or recorded API traffic
+            (OpenAI Chat/Completions responses, Batch API input + output files, request/response logs, vLLM,
+            llama.cpp; .gz accepted). Do not mix the two kinds in one run.
+
+            The verdict is one of:
+              ok            the singular values fall off a cliff onto a flat noise floor: hidden_dim is the
+                            number above it (output_bias says whether a constant offset was also found);
+              ambiguous     more than one credible cliff, or one barely above the noise: see candidates;
+              insufficient  no cliff — fewer samples (or token columns) than the hidden size, or noise:
+                            lower_bound and how much more to collect.
+            Every verdict exits 0; unreadable or malformed input exits non-zero with a message naming the
+            file and the problem.
+
+            Columns holding -inf or NaN in some sample are dropped (and counted); samples that are mostly
+            non-finite are dropped first.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Input files.", valueName: "FILE"))
+    var files: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "With logs from several models: analyse only responses from this model.")
+    var model: String?
+
+    @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
+    var noHash = false
+
+    func run() throws {
+        let options = EstimateOptions(
+            model: model, hashInputs: !noHash, commandLine: CommandLine.arguments,
+            progress: { progressLine($0) })
+        let result: EstimateResult
+        do {
+            result = try Estimator.estimate(paths: files, options: options)
+        } catch {
+            throw RankProbeFailure(message: "\(error)")
+        }
+        try render(result, format: output.format, to: output.output)
+    }
+}
+
+/// A failure with a message for the user, exit status 1, and no usage text (the input was wrong, not
+/// the command line).
+struct RankProbeFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { "error: " + message }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import RankProbeDetect
+import RankProbeLogs
+import RankProbeMatrix
+import RankProbeNPY
+import RankProbeSpectrum
+import _SystemShims
+
+/// Options for one estimate.
+public struct EstimateOptions: Sendable {
+    /// For mixed-model logs: keep only responses from this model.
+    public var model: String?
+    /// Hash every input file (SHA-256) for provenance. Costs one extra read of each file.
+    public var hashInputs: Bool
+    /// Recorded in the result for provenance.
+    public var commandLine: [String]
+    public var detector: Detector
+    /// Called with progress messages (stage names); the CLI prints them to a terminal.
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(model: String? = nil, hashInputs: Bool = true, commandLine: [String] = [],
+                detector: Detector = Detector(), progress: (@Sendable (String) -> Void)? = nil) {
+        self.model = model; self.hashInputs = hashInputs; self.commandLine = commandLine
+        self.detector = detector; self.progress = progress
+    }
+}
+
+/// An input problem that is not tied to one format's reader (missing file, mixed kinds of input).
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The whole pipeline: read → assemble → spectrum → detect, producing the JSON contract.
+public enum Estimator {
+    public static func estimate(paths: [String], options: EstimateOptions = EstimateOptions()) throws -> EstimateResult {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        guard !paths.isEmpty else { throw InputError("no input files given") }
+        var isNPY: [Bool] = []
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw InputError("\(path): no such file")
+            }
+            if isDir.boolValue { throw InputError("\(path): is a directory, not a file") }
+            isNPY.append(path.hasSuffix(".npy") || hasNPYMagic(path))
+        }
+        if Set(isNPY).count > 1 {
+            let npy = zip(paths, isNPY).filter { $0.1 }.map(\.0)
+            let other = zip(paths, isNPY).filter { !$0.1 }.map(\.0)
+            throw InputError(
+                "cannot mix .npy dumps (\(npy.joined(separator: ", "))) with API logs (\(other.joined(separator: ", "))) in one estimate")
+        }
+
+        options.progress?("reading \(paths.count) file(s)")
+        let source: SampleSource
+        var ingest: IngestSummary? = nil
+        var formats: [String]
+        if isNPY[0] {
+            source = try SampleSource.load(paths: paths)
+            formats = paths.map { _ in "npy" }
+        } else {
+            let loaded = try loadLogs(paths: paths, model: options.model)
+            source = .dense(loaded.samples)
+            ingest = loaded.summary
+            formats = paths.map { _ in loaded.summary.formats.joined(separator: "+") }
+        }
+        let scan = FinitenessScan(source)
+        let tLoaded = clock.now
+
+        var warnings: [String] = []
+        if scan.negativeInfinities + scan.nans + scan.positiveInfinities > 0 {
+            warnings.append(
+                "dropped \(scan.droppedColumns) of \(scan.totalColumns) token columns and \(scan.droppedRows) of \(scan.totalRows) samples holding non-finite values (\(scan.negativeInfinities) −inf, \(scan.nans) NaN, \(scan.positiveInfinities) +inf)")
+        }
+        let n = scan.keptRows.count
+        guard n >= 2 else {
+            throw InputError("\(paths.joined(separator: ", ")): only \(n) usable sample(s) after dropping non-finite rows; at least 2 are needed")
+        }
+        guard scan.keptColumns.count >= 2 else {
+            throw InputError("\(paths.joined(separator: ", ")): every token column holds a non-finite value (−inf/NaN) in some sample; nothing is left to analyse")
+        }
+
+        options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
+        let gram = CentredGram(source, scan: scan)
+        options.progress?("eigenvalues")
+        let eigen = try gram.doubleCentredEigenvalues()
+        let sv = eigen.map { $0 > 0 ? $0.squareRoot() : 0 }
+        let detection = options.detector.detect(singularValues: sv, samples: n, columns: scan.keptColumns.count)
+        warnings += detection.warnings
+
+        var outputBias: Bool? = nil
+        var biasTest: EstimateResult.BiasTest? = nil
+        if detection.verdict == .ok, let d = detection.rank, let floor = detection.noiseFloor {
+            options.progress?("output-bias test")
+            let mu = sv[d - 1] * floor
+            let residual = try gram.offsetResidual(mu: mu)
+            // Without an offset the all-ones vector keeps ≈ √((m − d)/N) of its norm outside the signal
+            // space (m = N − 1 spectrum values); with one, only what the noise leaves. Decide well away
+            // from both.
+            let expected = (Double(sv.count - d) / Double(n)).squareRoot()
+            biasTest = .init(residual: residual, threshold: mu)
+            if residual < 0.1 * expected {
+                outputBias = true
+                warnings.append(
+                    "the outputs carry a constant offset outside the span of the varying part: an output bias (hidden size \(d)) — or, for a model whose final norm is a LayerNorm with a learned shift, that shift seen through the unembedding (hidden size \(d + 1))")
+            } else if residual > 0.3 * expected {
+                outputBias = false
+            } else {
+                warnings.append(String(format: "output-bias test inconclusive (residual %.3g vs %.3g expected without a bias)", residual, expected))
+            }
+        }
+        let tSpectrum = clock.now
+
+        var inputs: [EstimateResult.InputFile] = []
+        for (path, format) in zip(paths, formats) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            inputs.append(.init(path: path, bytes: size ?? 0, sha256: options.hashInputs ? sha256Hex(path) : nil, format: format))
+        }
+        if let ingest { warnings += ingest.notes.filter { $0.hasPrefix("warning:") } }
+
+        let status: EstimateResult.Status = switch detection.verdict {
+        case .ok: .ok
+        case .ambiguous: .ambiguous
+        case .insufficient: .insufficient
+        }
+        let message: String = switch detection.verdict {
+        case .ok: "hidden size \(detection.rank!): " + detection.explanation
+        case .ambiguous: "ambiguous: " + detection.explanation
+        case .insufficient: "insufficient data: " + detection.explanation
+        }
+        let t1 = clock.now
+        return EstimateResult(
+            status: status, hiddenDim: detection.rank, lowerBound: detection.lowerBound,
+            candidates: detection.candidates.map { .init(dim: $0.index, ratio: $0.ratio) },
+            samples: n, columns: scan.keptColumns.count, columnsDropped: scan.droppedColumns,
+            outputBias: outputBias, biasTest: biasTest,
+            gap: detection.candidates.first.map { .init(index: $0.index, ratio: $0.ratio) },
+            noiseFloor: detection.noiseFloor, confidence: detection.confidence.rawValue,
+            dominantDirections: detection.dominantDirections, singularValues: sv,
+            suggestedSamples: detection.suggestedSamples, message: message, warnings: warnings,
+            seconds: .init(load: seconds(tLoaded - t0), spectrum: seconds(tSpectrum - tLoaded), total: seconds(t1 - t0)),
+            inputs: inputs, input: ingest, commandLine: options.commandLine)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func hasNPYMagic(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let magic = (try? h.read(upToCount: 6)) ?? Data()
+        return magic == Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59])
+    }
+
+    /// Lower-case hex SHA-256 of a file, or nil if it cannot be read.
+    public static func sha256Hex(_ path: String) -> String? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        guard rp_sha256_file(path, &digest) == 0 else { return nil }
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+}

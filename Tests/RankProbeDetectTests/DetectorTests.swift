@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import RankProbeDetect
+
+/// Spectra built to the shape real models show: `dominant` large leading values, a power-law bulk down
+/// to index d, then a cliff of `cliffDecades` onto a slightly noisy floor.
+func realisticSpectrum(d: Int, m: Int, dominant: Int = 3, cliffDecades: Double = 3, alpha: Double = 0.8,
+                       seed: UInt64 = 1) -> [Double] {
+    var rng = SplitMix(seed)
+    var s: [Double] = []
+    for i in 1...m {
+        if i <= dominant {
+            s.append(1e4 * pow(0.3, Double(i - 1)))
+        } else if i <= d {
+            s.append(300 * pow(Double(i), -alpha))
+        } else {
+            let edge = 300 * pow(Double(d), -alpha)
+            s.append(edge * pow(10, -cliffDecades) * (1 + 0.2 * rng.uniform()))
+        }
+    }
+    return s.sorted(by: >)
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+@Test func findsTheCliffNotTheEarlyGap() {
+    let sv = realisticSpectrum(d: 4096, m: 4399)
+    // The early gap (σ1/σ2 = 3.3) is the largest neighbour ratio among the first values, but the cliff
+    // after 4096 is ×1000.
+    let r = Detector().detect(singularValues: sv, samples: 4400, columns: 32000)
+    #expect(r.verdict == .ok)
+    #expect(r.rank == 4096)
+    #expect(r.confidence == .high)
+    #expect(r.dominantDirections == 3)
+    let floor = try! #require(r.noiseFloor)
+    #expect(floor < sv[4095] / 500 && floor > sv[4398] / 2)
+}
+
+@Test func earlyGapLargerThanCliffIsStillNotTheAnswer() {
+    // A 10× massive-activation gap and only a 30× cliff: the largest ratio is elsewhere when the bulk is
+    // steep, but the cliff is the only drop onto a flat floor.
+    var sv = realisticSpectrum(d: 500, m: 700, dominant: 1, cliffDecades: 1.5)
+    sv[0] = sv[1] * 40
+    let r = Detector().detect(singularValues: sv, samples: 701, columns: 5000)
+    #expect(r.verdict == .ok)
+    #expect(r.rank == 500)
+}
+
+@Test func noCliffWhenSamplesDoNotExceedTheHiddenSize() {
+    // 4000 samples of a 4096-dim model: the power law runs to the end.
+    let sv = Array(realisticSpectrum(d: 4096, m: 4399).prefix(3999))
+    let r = Detector().detect(singularValues: sv, samples: 4000, columns: 32000)
+    #expect(r.verdict == .insufficient)
+    #expect(r.rank == nil)
+    #expect(r.lowerBound == 3999)
+    #expect((r.suggestedSamples ?? 0) > 4000)
+}
+
+@Test func unstructuredNoiseIsInsufficientWithAWarning() {
+    // Marchenko–Pastur-like: 300 × 2000 Gaussian noise, values between (1 ± √0.15)·√2000.
+    var rng = SplitMix(7)
+    let sv = (0..<299).map { _ in sqrt(2000.0) * (0.62 + 0.76 * rng.uniform()) }.sorted(by: >)
+    let r = Detector().detect(singularValues: sv, samples: 300, columns: 2000)
+    #expect(r.verdict == .insufficient)
+    #expect(r.warnings.contains { $0.contains("noise") })
+}
+
+@Test func twoComparableCliffsAreAmbiguous() {
+    // Signal to 300, a ×300 drop to a shelf of 100 values, then a ×100 drop to the floor.
+    var sv: [Double] = []
+    for i in 1...300 { sv.append(100 * pow(Double(i), -0.5)) }
+    let edge = sv.last!
+    for _ in 0..<100 { sv.append(edge / 300) }
+    for _ in 0..<200 { sv.append(edge / 300 / 100) }
+    let r = Detector().detect(singularValues: sv, samples: 601, columns: 5000)
+    #expect(r.verdict == .ambiguous)
+    #expect(Set(r.candidates.map(\.index)) == [300, 400])
+}
+
+@Test func shallowCliffIsAmbiguousNotConfident() {
+    let sv = realisticSpectrum(d: 200, m: 400, dominant: 2, cliffDecades: 0.7)
+    let r = Detector().detect(singularValues: sv, samples: 401, columns: 5000)
+    #expect(r.verdict == .ambiguous)
+    #expect(r.candidates.first?.index == 200)
+    #expect(r.rank == nil)
+}
+
+@Test func cliffWhereColumnsRunOutIsNotAHiddenSize() {
+    // 800 samples but only 301 token columns: everything past 300 is exactly zero.
+    var sv = Array(realisticSpectrum(d: 2000, m: 2000).prefix(300))
+    sv += [Double](repeating: 0, count: 499)
+    let r = Detector().detect(singularValues: sv, samples: 800, columns: 301)
+    #expect(r.verdict == .insufficient)
+    #expect(r.lowerBound == 300)
+    #expect(r.suggestedColumns != nil)
+}
+
+@Test func handCheckedTinySpectrum() {
+    // σ = 8, 4, 2, then 1e-3 ×4: the only drop onto a flat tail is after index 3 (×2000).
+    let sv = [8.0, 4, 2, 1e-3, 1e-3, 1e-3, 1e-3]
+    let r = Detector().detect(singularValues: sv, samples: 8, columns: 100)
+    #expect(r.verdict == .ok)
+    #expect(r.rank == 3)
+    #expect(abs(r.candidates[0].ratio - 2000) < 1e-9)
+    #expect(r.confidence == .medium) // only 4 values in the tail
+}
+
+@Test func zeroSpectrumIsInsufficient() {
+    let r = Detector().detect(singularValues: [0, 0, 0], samples: 4, columns: 10)
+    #expect(r.verdict == .insufficient)
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import RankProbeLinearAlgebra
+import RankProbeMatrix
+import RankProbeSpectrum
+
+struct Rng {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func gaussian() -> Double {
+        let u = (Double(next() >> 11) + 0.5) / Double(1 << 53)
+        let v = Double(next() >> 11) / Double(1 << 53)
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
+
+/// N × V logits of rank r (+ an optional constant offset vector), shifted by a different large constant
+/// per row, as log-probabilities are.
+func lowRank(n: Int, v: Int, r: Int, bias: Bool, seed: UInt64) -> DenseSamples {
+    var rng = Rng(seed)
+    let h = (0..<(n * r)).map { _ in rng.gaussian() }
+    let w = (0..<(v * r)).map { _ in rng.gaussian() }
+    let b = (0..<v).map { _ in 3 * rng.gaussian() }
+    var x = [Double](repeating: 0, count: n * v)
+    for i in 0..<n {
+        let shift = -20 - 5 * rng.gaussian()
+        for j in 0..<v {
+            var s = shift
+            for k in 0..<r { s += h[i * r + k] * w[j * r + k] }
+            if bias { s += b[j] }
+            x[i * v + j] = s
+        }
+    }
+    return DenseSamples(rows: n, columns: v, values: x)
+}
+
+/// Reference: singular values of the explicitly double-centred matrix via dgesdd.
+func referenceSingularValues(_ d: DenseSamples) throws -> [Double] {
+    let m = Matrix(rows: d.rows, columns: d.columns)
+    for i in 0..<d.rows {
+        let mean = (0..<d.columns).reduce(0.0) { $0 + d[i, $1] } / Double(d.columns)
+        for j in 0..<d.columns { m[i, j] = d[i, j] - mean }
+    }
+    for j in 0..<d.columns {
+        let mean = (0..<d.rows).reduce(0.0) { $0 + m[$1, j] } / Double(d.rows)
+        for i in 0..<d.rows { m[i, j] -= mean }
+    }
+    return try LinearAlgebra.singularValues(m)
+}
+
+@Test func gramSpectrumMatchesDirectSVD() throws {
+    // Full-rank data (r = V) with a large per-row offset: the centring must be exact, not approximate.
+    let d = lowRank(n: 30, v: 50, r: 50, bias: false, seed: 3)
+    let source = SampleSource.dense(d)
+    let gram = CentredGram(source, scan: FinitenessScan(source))
+    let sv = try gram.doubleCentredEigenvalues().map { max($0, 0).squareRoot() }
+    let ref = try referenceSingularValues(d)
+    #expect(sv.count == 29)
+    for i in 0..<29 { #expect(abs(sv[i] - ref[i]) <= 1e-9 * ref[0]) }
+}
+
+@Test func handCheckedThreeByThree() throws {
+    // Rows (1,2,3), (2,4,9), (0,0,0) + 7. Row-centred: (−1,0,1), (−3,−1,4), (0,0,0). Column means
+    // (−4/3, −1/3, 5/3). The double-centred Gram is [[2/3+…]]; its nonzero eigenvalues, from
+    // numpy.linalg.svd of the centred matrix, are 23.5208… and 0.4792… squared-σ. We check σ² sums:
+    // trace = ‖centred‖²_F = 28 − 3·(16+1+25)/9 = 28 − 14 = 14.
+    let d = DenseSamples(rows: 3, columns: 3, values: [8, 9, 10, 9, 11, 16, 7, 7, 7])
+    let source = SampleSource.dense(d)
+    let gram = CentredGram(source, scan: FinitenessScan(source))
+    let w = try gram.doubleCentredEigenvalues()
+    #expect(w.count == 2)
+    #expect(abs(w.reduce(0, +) - 14) < 1e-12)
+    // Product of the two nonzero eigenvalues = the 2×2 principal-minor sum of the centred Gram = 3 (by hand:
+    // centred rows a=(1/3,1/3,−2/3), b=(−5/3,−2/3,7/3), c=(4/3,1/3,−5/3); ‖a‖²=2/3, ‖b‖²=26/3, ‖c‖²=14/3,
+    // a·b=−5/3, a·c=5/3, b·c=−11; minors: (2/3)(26/3)−25/9 + (2/3)(14/3)−25/9 + (26/3)(14/3)−121 = 3 − 0 ...)
+    let ref = try referenceSingularValues(d)
+    #expect(abs(w[0] - ref[0] * ref[0]) < 1e-10)
+    #expect(abs(w[1] - ref[1] * ref[1]) < 1e-10)
+}
+
+@Test func rankAndOffsetOfLowRankData() throws {
+    for bias in [false, true] {
+        let d = lowRank(n: 80, v: 300, r: 20, bias: bias, seed: bias ? 5 : 6)
+        let source = SampleSource.dense(d)
+        let gram = CentredGram(source, scan: FinitenessScan(source))
+        let sv = try gram.doubleCentredEigenvalues().map { max($0, 0).squareRoot() }
+        // Exactly 20 values above float64 rounding, with or without the offset (double centring removes it).
+        let tol = sv[0] * 1e-6
+        #expect(sv.filter { $0 > tol }.count == 20)
+        let residual = try gram.offsetResidual(mu: sv[19] * sv[0] * 1e-9)
+        let expectedWithout = (Double(79 - 20) / 80).squareRoot()
+        if bias { #expect(residual < 0.01 * expectedWithout) } else { #expect(residual > 0.3 * expectedWithout) }
+    }
+}
+
+@Test func nonFiniteColumnsAndBrokenRowsAreDropped() {
+    var d = lowRank(n: 10, v: 20, r: 3, bias: false, seed: 9)
+    d[2, 5] = -.infinity
+    d[7, 5] = -.infinity
+    d[4, 11] = .nan
+    for j in 0..<20 { d[9, j] = .nan } // a failed sample
+    let scan = FinitenessScan(.dense(d))
+    #expect(scan.keptRows == Array(0..<9))
+    #expect(scan.keptColumns == (0..<20).filter { $0 != 5 && $0 != 11 })
+    #expect(scan.negativeInfinities == 2 && scan.nans == 21)
+}
