@@ -1,5 +1,9 @@
-// PLACEHOLDER API — to be implemented by the NPY work item.
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import _SystemShims
 
 /// Element types rankprobe reads from `.npy` files.
 public enum NPYScalar: String, Sendable, Equatable {
@@ -25,6 +29,11 @@ public struct NPYError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// A memory-mapped 2-D `.npy` array of floats: rows are samples, columns tokens.
+///
+/// The file is mapped read-only and shared, never copied: a 4400 × 32000 float32 dump is 563 MB, and the
+/// page cache already holds it after the first read. Every size the header claims is checked against the
+/// file's real size *before* mapping, so a corrupt or hostile header yields an `NPYError`, not a crash or
+/// a huge allocation.
 public final class NPYFile: @unchecked Sendable {
     public let path: String
     public let scalar: NPYScalar
@@ -40,24 +49,73 @@ public final class NPYFile: @unchecked Sendable {
     /// Start of the data (mapped read-only).
     public let data: UnsafeRawPointer
 
+    /// Start and length of the whole-file mapping (mmap offsets must be page-aligned, so the header is
+    /// mapped too and `data` points inside it).
+    private let mapBase: UnsafeMutableRawPointer
+    private let mapLength: Int
+
+    /// Bytes of array data the header declares (`rows × columns × scalar.byteCount`).
+    public var dataByteCount: Int { rows * columns * scalar.byteCount }
+
+    /// Bytes after the array data. NumPy never writes any; a non-zero value usually means the file was
+    /// appended to or concatenated. They are ignored, but callers may mention them.
+    public var trailingByteCount: Int { fileSize - dataOffset - dataByteCount }
+
     public init(path: String) throws(NPYError) {
-        fatalError("not implemented")
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw NPYError(path: path, problem: "cannot open the file: \(Self.errnoText())")
+        }
+        defer { close(fd) }
+
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw NPYError(path: path, problem: "cannot read the file's size: \(Self.errnoText())")
+        }
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFDIR {
+            throw NPYError(path: path, problem: "is a directory, not a .npy file")
+        }
+        guard kind == S_IFREG else {
+            throw NPYError(path: path, problem: "is not a regular file (a pipe, socket or device cannot be memory-mapped)")
+        }
+        let size = Int(info.st_size)
+        fileSize = size
+
+        let header = try NPYHeader.read(fd: fd, fileSize: size, path: path)
+        scalar = header.scalar
+        byteSwapped = header.byteSwapped
+        fortranOrder = header.fortranOrder
+        rows = header.rows
+        columns = header.columns
+        dataOffset = header.dataOffset
+
+        let available = size - header.dataOffset
+        if header.dataBytes > available {
+            throw NPYError(
+                path: path, offset: header.dataOffset,
+                problem: "header says \(header.rows)×\(header.columns) \(header.scalar.rawValue) = \(header.dataBytes) bytes "
+                    + "but the file holds only \(available) bytes after the header (truncated download or wrong shape?)")
+        }
+
+        guard let base = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), base != MAP_FAILED else {
+            throw NPYError(path: path, problem: "cannot memory-map \(size) bytes: \(Self.errnoText())")
+        }
+        mapBase = base
+        mapLength = size
+        data = UnsafeRawPointer(base + header.dataOffset)
     }
+
+    deinit { munmap(mapBase, mapLength) }
 
     /// Tells the kernel the mapped bytes `range` (relative to `data`) are no longer needed, so they leave
     /// this process's resident set. Reading them again is still valid (they fault back in from the file).
-    public func release(_ range: Range<Int>) {}
-}
-
-/// Writes 2-D float arrays as `.npy` (format 1.0, little-endian, C order), streaming row by row so that a
-/// multi-gigabyte synthetic dump never has to exist in memory at once.
-public enum NPYWriter {
-    /// Writes `rows × columns` values of `scalar`; `fill(row, buffer)` fills one row (`columns` doubles),
-    /// which is converted to `scalar` on the way out.
-    public static func write(
-        path: String, rows: Int, columns: Int, scalar: NPYScalar,
-        fill: (_ row: Int, _ buffer: UnsafeMutableBufferPointer<Double>) throws -> Void
-    ) throws {
-        fatalError("not implemented")
+    public func release(_ range: Range<Int>) {
+        let lower = max(0, range.lowerBound)
+        let upper = min(fileSize - dataOffset, range.upperBound)
+        if upper > lower { rp_release_pages(data + lower, upper - lower) }
     }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
 }
