@@ -45,6 +45,9 @@ public struct LogRecord: Sendable, Equatable {
     public var top: [Entry]
     /// vLLM `prompt_logprobs`: per prompt position, the returned alternatives (position 0 is usually null).
     public var promptLogprobs: [[Entry]]?
+    /// Entries the reader removed from `sampled`/`top` (logprob -9999 placeholders, null/NaN/±Infinity);
+    /// counted by reason in `ReadStats.droppedEntries`. A removed sampled entry leaves `sampled` nil.
+    public var droppedEntries: Int = 0
 
     public init(
         file: String, line: Int, format: Format, model: String? = nil, promptKey: String? = nil,

@@ -1,0 +1,147 @@
+import _JSONShims
+import _SystemShims
+
+/// What became of one line (or whole-file array element).
+enum LineOutcome: Sendable {
+    case record(LogRecord, placeholders: Int, nonFinite: Int)
+    case batchInput(id: RequestID, customID: String, request: BatchRequestFields)
+    case failed(reason: String, message: String)
+    case skipped(reason: String, message: String)
+}
+
+struct Outcome: Sendable {
+    var line: Int
+    var kind: LineOutcome
+}
+
+/// Everything a parser thread needs to turn an `rp_doc` into an outcome; immutable during a pass.
+struct RecordContext: Sendable {
+    var file: LogFileInfo
+    var batch: BatchIndex?
+}
+
+enum RecordConverter {
+    static let placeholderLogprob = -9999.0
+
+    static func outcome(_ d: rp_doc, line: Int, context: RecordContext) -> LineOutcome {
+        let file = context.file
+        let kind = rp_kind(rawValue: UInt32(bitPattern: d.kind))
+        if kind == RP_KIND_UNKNOWN {
+            return .skipped(reason: ReadStats.Reason.unknownShape,
+                            message: d.problem.string ?? "its keys match no known log shape")
+        }
+        if kind == RP_KIND_RESPONSE && d.shape == Int32(RP_SHAPE_ERROR.rawValue) {
+            let text = d.error.string ?? "error"
+            return .failed(reason: failureReason(text), message: "failed request: \(text)")
+        }
+        guard let (format, role) = LogFormat.classify(d) else {
+            return .skipped(reason: ReadStats.Reason.unknownShape, message: "its keys match no known log shape")
+        }
+        guard role == file.role, LogFormat.compatible(format, file.format) else {
+            let what = role == .batchInput ? "a Batch API input line" : role == .batchOutput ? "a Batch API output line" : "a \(format.rawValue) record"
+            let inFile = file.role == .batchInput ? "a Batch API input file" : file.role == .batchOutput ? "a Batch API output file" : "a \(file.format.rawValue) file"
+            return .skipped(reason: ReadStats.Reason.formatMismatch, message: "\(what) in \(inFile)")
+        }
+        if role == .batchInput {
+            guard let customID = d.custom_id.string else {
+                return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
+            }
+            if let problem = d.problem.string { return .skipped(reason: ReadStats.Reason.malformed, message: problem) }
+            var bias: [(Int, Double)] = []
+            bias.reserveCapacity(Int(d.bias_count))
+            for i in 0..<Int(d.bias_count) { bias.append((Int(d.bias_ids[i]), d.bias_values[i])) }
+            let fields = BatchRequestFields(
+                promptKey: d.prompt.rawBuffer.map(hexSHA256), bias: bias,
+                maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string)
+            return .batchInput(id: RequestID(d.custom_id.rawBuffer!), customID: customID, request: fields)
+        }
+        if d.status_code >= 0 && d.status_code != 200 {
+            let text = d.error.string.map { ": \($0)" } ?? ""
+            return .failed(reason: "HTTP \(d.status_code)", message: "failed request: status \(d.status_code)\(text)")
+        }
+        if let text = d.error.string {
+            return .failed(reason: failureReason(text), message: "failed request: \(text)")
+        }
+        if let problem = d.problem.string { return .skipped(reason: ReadStats.Reason.malformed, message: problem) }
+        if d.has_logprobs == 0 {
+            return .skipped(reason: ReadStats.Reason.noLogprobs, message: "the response has no logprobs for its first token")
+        }
+
+        var record = LogRecord(file: file.path, line: line, format: file.format, model: d.model.string)
+        if role == .batchOutput {
+            guard let raw = d.custom_id.rawBuffer else {
+                return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
+            }
+            guard let request = context.batch?.request(for: RequestID(raw)) else {
+                return .skipped(reason: ReadStats.Reason.unknownCustomID,
+                                message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
+            }
+            record.promptKey = request.promptKey
+            record.logitBias = request.logitBias
+            record.maxTokens = request.maxTokens
+            if record.model == nil { record.model = request.model }
+        } else {
+            record.promptKey = d.prompt.rawBuffer.map(hexSHA256)
+            if d.bias_count > 0 {
+                var bias: [Int: Double] = [:]
+                for i in 0..<Int(d.bias_count) { bias[Int(d.bias_ids[i])] = d.bias_values[i] }
+                record.logitBias = bias
+            }
+            record.maxTokens = d.max_tokens >= 0 ? Int(d.max_tokens) : nil
+            if record.model == nil { record.model = d.request_model.string }
+        }
+
+        var placeholders = 0
+        var nonFinite = 0
+        func keep(_ e: rp_entry) -> LogRecord.Entry? {
+            if e.logprob == placeholderLogprob { placeholders += 1; return nil }
+            if !e.logprob.isFinite { nonFinite += 1; return nil }
+            return entry(e)
+        }
+        if d.has_sampled != 0 { record.sampled = keep(d.sampled) }
+        record.top.reserveCapacity(Int(d.top_count))
+        for i in 0..<Int(d.top_count) { if let e = keep(d.top[i]) { record.top.append(e) } }
+        if d.prompt_positions >= 0 {
+            var positions: [[LogRecord.Entry]] = []
+            positions.reserveCapacity(Int(d.prompt_positions))
+            for p in 0..<Int(d.prompt_positions) {
+                var row: [LogRecord.Entry] = []
+                for i in Int(d.prompt_starts[p])..<Int(d.prompt_starts[p + 1]) {
+                    if let e = keep(d.prompt_entries[i]) { row.append(e) }
+                }
+                positions.append(row)
+            }
+            record.promptLogprobs = positions
+        }
+        record.droppedEntries = placeholders + nonFinite
+        return .record(record, placeholders: placeholders, nonFinite: nonFinite)
+    }
+
+    static func entry(_ e: rp_entry) -> LogRecord.Entry {
+        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: e.token.string, bytes: e.bytes.bytes, logprob: e.logprob)
+    }
+
+    /// A short, countable reason: the error code when the text starts with one ("rate_limit_exceeded: …").
+    static func failureReason(_ text: String) -> String {
+        if let colon = text.firstIndex(of: ":"), text.distance(from: text.startIndex, to: colon) <= 48,
+           !text[..<colon].contains(" ") {
+            return String(text[..<colon])
+        }
+        return text.count <= 48 ? text : "error response"
+    }
+
+    static func hexSHA256(_ bytes: UnsafeRawBufferPointer) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            rp_sha256(bytes.baseAddress, bytes.count, digest.baseAddress!)
+            return String(unsafeUninitializedCapacity: 64) { out in
+                let hex: StaticString = "0123456789abcdef"
+                let table = hex.utf8Start
+                for i in 0..<32 {
+                    out[2 * i] = table[Int(digest[i] >> 4)]
+                    out[2 * i + 1] = table[Int(digest[i] & 15)]
+                }
+                return 64
+            }
+        }
+    }
+}
