@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "RankProbeAnalysis",
-            dependencies: ["RankProbe", "RankProbeLinearAlgebra", "RankProbeSynth"]
+            dependencies: ["RankProbe", "RankProbeLinearAlgebra", "RankProbeSynth", "RankProbeMatrix", "RankProbeDetect", "RankProbeLogs", "RankProbeNPY"]
         ),
         .target(
             name: "RankProbeReport",
