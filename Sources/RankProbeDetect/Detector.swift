@@ -9,9 +9,11 @@ import Foundation
 /// bottom, float64 rounding of the Gram matrix. "The largest ratio between neighbours" picks the early
 /// gap. The rule used here is that a cliff must land *on the floor*: after it, the spectrum is flat.
 ///
-/// For each index k with a large drop σ_k/σ_(k+1), the tail σ_(k+1…m) is examined: its median is the
-/// floor that cliff would imply, and σ_(k+1) must sit close to that median compared with the drop
-/// (`tailFlatness`). An early gap fails because a power law of many decades follows it. Among cliffs that
+/// Every drop σ_k/σ_(k+1) of at least `minDecades` starts a segment running to the next such drop. A
+/// drop counts as a cliff when the segment after it, and every later segment, is flat: σ_(k+1) sits close
+/// to the segment's median compared with the drop (`tailFlatness`). The median of the segment is the floor
+/// that cliff implies. An early gap fails because a power law of many decades follows it; a cliff onto a
+/// shelf that later drops again still counts, and competes with the later drop. Among cliffs that
 /// pass, the deepest wins; it is reported as `.ok` only if it is at least `okDecades` deep and no other
 /// cliff comes within `competitorFraction` of its depth (then: `.ambiguous` with the candidates). With no
 /// cliff — fewer samples than the hidden size, or unstructured noise — the verdict is `.insufficient`
@@ -50,24 +52,36 @@ public struct Detector: Sendable {
                     : "the centred samples are all zero: every prompt gave the same output",
                 warnings: [])
         }
-        // Eigenvalues of a float64 Gram carry absolute errors of order N·ε·λ_max; singular values below
-        // σ_1·√(N·ε) are rounding, so they are clamped to that level and form a flat floor.
-        let numericalFloor = top * (Double(max(samples, 2)) * machineEpsilon).squareRoot()
+        // Eigenvalues of a float64 Gram carry absolute errors of order √N·ε·λ_max (rounding in the Gram's
+        // entries behaves like a random symmetric matrix of entry size ε·λ_max/N… summed over N); singular
+        // values below σ_1·√(√N·ε), with a factor 2 of margin, are rounding: they are clamped to that
+        // level and form a flat floor instead of a ragged one.
+        let numericalFloor = 2 * top * (Double(max(samples, 2)).squareRoot() * machineEpsilon).squareRoot()
         let s = sv.map { max($0.isFinite ? $0 : 0, numericalFloor) }
         let l = s.map { log10($0) }
         let dominant = dominantDirections(l)
         let usableDims = min(m, max(columns - 1, 0))
 
+        // Every drop of at least `minDecades` starts a segment that runs to the next such drop (or the end).
+        // A segment is flat when its first value stands close to its median compared with the drop into
+        // it. A drop is a cliff when its own segment and every later one are flat: the spectrum after it
+        // is floor (or shelves of floor), not the power-law bulk that follows a massive-activation gap.
+        let drops = (1..<m).filter { l[$0 - 1] - l[$0] >= minDecades }
+        var flat = [Bool](repeating: false, count: drops.count)
+        var medians = [Double](repeating: 0, count: drops.count)
+        for (j, k) in drops.enumerated() {
+            let end = j + 1 < drops.count ? drops[j + 1] : m
+            let segment = Array(l[k..<end]).sorted()
+            medians[j] = segment[segment.count / 2]
+            flat[j] = l[k] - medians[j] <= tailFlatness * (l[k - 1] - l[k])
+        }
         var cliffs: [Cliff] = []
-        if m > minTail {
-            for k in 1...(m - minTail) {
-                let drop = l[k - 1] - l[k]
-                guard drop >= minDecades else { continue }
-                let tail = Array(l[k...]).sorted()
-                let median = tail[tail.count / 2]
-                guard l[k] - median <= tailFlatness * drop else { continue }
-                cliffs.append(Cliff(index: k, ratio: pow(10, drop), floor: pow(10, median), tailLength: m - k))
-            }
+        var suffixFlat = true
+        for j in stride(from: drops.count - 1, through: 0, by: -1) {
+            suffixFlat = suffixFlat && flat[j]
+            let k = drops[j]
+            guard suffixFlat, m - k >= minTail else { continue }
+            cliffs.append(Cliff(index: k, ratio: pow(10, l[k - 1] - l[k]), floor: pow(10, medians[j]), tailLength: m - k))
         }
         cliffs.sort { $0.ratio > $1.ratio }
         var warnings: [String] = []
