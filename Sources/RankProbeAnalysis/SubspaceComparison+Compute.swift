@@ -1,4 +1,5 @@
 import Foundation
+import RankProbeDetect
 import RankProbeLinearAlgebra
 import RankProbeMatrix
 
@@ -53,10 +54,15 @@ extension SubspaceComparison {
         let d: Int
         if let given = options.hiddenDim {
             d = given
-        } else if let cliff = SpectrumCliff.deepest(fullSpectrum) {
-            d = cliff.index
         } else {
-            return result.inconclusive("A's spectrum is empty; cannot detect its hidden size")
+            // The estimator's detector, on the spectrum of A restricted to the shared columns (centring leaves
+            // at most N − 1 values), so `compare` and `estimate` agree on what "the cliff" is.
+            let usable = Array(fullSpectrum.prefix(max(0, min(ac.rows - 1, n - 1))))
+            let detection = Detector().detect(singularValues: usable, samples: ac.rows, columns: n)
+            guard detection.verdict == .ok, let rank = detection.rank else {
+                return result.inconclusive("A's hidden size could not be determined on the shared columns (\(detection.verdict.rawValue)): \(detection.explanation); pass --hidden")
+            }
+            d = rank
         }
         result.hiddenDim = d
         guard d >= 1 else { return result.inconclusive("hidden size must be at least 1") }
