@@ -1,0 +1,116 @@
+import Foundation
+
+/// Per-file state of a responder run: the row cache, the noise stream and counters.
+struct ResponderState {
+    let responder: SyntheticResponder
+    var random: SyntheticRandom
+    var failed = 0
+    var promptsSeen = Set<Int>()
+    /// sample index → (full logprob row, unbiased top-20 ids by descending logprob). Bounded to ~64 MB; Batch
+    /// files written by `rankprobe plan` are prompt-major, so a small cache serves every request.
+    var cache: [Int: (row: [Double], top: [Int])] = [:]
+
+    init(responder: SyntheticResponder) {
+        self.responder = responder
+        random = SyntheticRandom(seed: responder.options.seed, purpose: .noise, index: 0x5245_5350)
+    }
+
+    mutating func row(_ sample: Int) -> (row: [Double], top: [Int]) {
+        if let hit = cache[sample] { return hit }
+        let model = responder.model
+        if cache.count >= max(1, (64 << 20) / (8 * model.vocab)) { cache.removeAll(keepingCapacity: true) }
+        let row = model.logprobs(sample: sample)
+        let top = Self.topIndices(row, count: min(20, row.count))
+        cache[sample] = (row, top)
+        return (row, top)
+    }
+
+    static func topIndices(_ values: [Double], count: Int) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(count + 1)
+        for (i, v) in values.enumerated() {
+            if best.count == count, let last = best.last, values[last] >= v { continue }
+            var pos = best.count
+            while pos > 0 && values[best[pos - 1]] < v { pos -= 1 }
+            best.insert(i, at: pos)
+            if best.count > count { best.removeLast() }
+        }
+        return best
+    }
+
+    static func tokenText(_ id: Int) -> String { "tok\(id)" }
+
+    static func entry(_ id: Int, _ logprob: Double) -> String {
+        let text = tokenText(id)
+        let bytes = text.utf8.map(String.init).joined(separator: ",")
+        return "\"token\":\"\(text)\",\"logprob\":\(number(logprob)),\"bytes\":[\(bytes)]"
+    }
+
+    /// Shortest round-tripping decimal, as JSON requires (no inf/nan reach here: logprobs are finite).
+    static func number(_ x: Double) -> String { "\(x)" }
+
+    mutating func noisy(_ lp: Double) -> Double {
+        let sigma = responder.options.noise
+        return sigma > 0 ? min(0, lp + sigma * random.normal()) : lp
+    }
+
+    mutating func answer(_ request: BatchRequest, ordinal: Int) -> String {
+        let idField = "\"id\":\"batch_req_\(ordinal)\",\"custom_id\":\(jsonString(request.customID))"
+        let requestID = "req_\(String(UInt64(truncatingIfNeeded: SyntheticResponder.sampleIndex(promptKey: request.customID)), radix: 16))"
+        if responder.options.failureRate > 0 && random.uniform() < responder.options.failureRate {
+            failed += 1
+            return "{\(idField),\"response\":{\"status_code\":500,\"request_id\":\"\(requestID)\",\"body\":{\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}},\"error\":null}"
+        }
+        let model = responder.model
+        if let bad = request.logitBias.first(where: { $0.id < 0 || $0.id >= model.vocab }) {
+            failed += 1
+            return "{\(idField),\"response\":{\"status_code\":400,\"request_id\":\"\(requestID)\",\"body\":{\"error\":{\"message\":\"Invalid key in 'logit_bias': \(bad.id).\",\"type\":\"invalid_request_error\"}}},\"error\":null}"
+        }
+        let sample = SyntheticResponder.sampleIndex(promptKey: request.promptKey)
+        promptsSeen.insert(sample)
+        let (row, top) = self.row(sample)
+        let k = request.topLogprobs
+        let bias = Dictionary(request.logitBias.map { ($0.id, $0.bias) }, uniquingKeysWith: { a, _ in a })
+
+        // Candidates for the biased argmax and top-k: the unbiased top list plus every biased id.
+        var candidates = top
+        for (id, _) in request.logitBias where !candidates.contains(id) { candidates.append(id) }
+        func biased(_ id: Int) -> Double { row[id] + (bias[id] ?? 0) }
+        candidates.sort { biased($0) > biased($1) }
+        let sampled = candidates[0]
+
+        var sampledLP: Double
+        var topEntries: [(Int, Double)]
+        switch responder.options.semantics {
+        case .unbiasedLogprobs:
+            sampledLP = row[sampled]
+            topEntries = top.prefix(k).map { ($0, row[$0]) }
+        case .biasedLogprobs:
+            // log Z'/Z = log(1 − Σ_S p_j + Σ_S p_j e^{b_j}), evaluated in log space (e^{100} p_j overflows nothing
+            // but 1 − Σ p_j must not be formed from rounded exponentials when the mass is small).
+            var unbiasedMass = 0.0
+            var terms: [Double] = []
+            for (id, b) in request.logitBias where b != 0 {
+                unbiasedMass += exp(row[id])
+                terms.append(row[id] + b)
+            }
+            terms.append(log1p(-min(unbiasedMass, 1)))
+            let m = terms.max()!
+            let shift = m + log(terms.reduce(0) { $0 + exp($1 - m) })
+            sampledLP = biased(sampled) - shift
+            topEntries = candidates.prefix(k).map { ($0, biased($0) - shift) }
+        }
+        sampledLP = noisy(sampledLP)
+        var topText: [String] = []
+        for (id, lp) in topEntries { topText.append("{" + Self.entry(id, noisy(lp)) + "}") }
+        let content = Self.tokenText(sampled)
+        let body = "{\"id\":\"chatcmpl-\(ordinal)\",\"object\":\"chat.completion\",\"created\":0,\"model\":\(jsonString(request.model)),\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\(content)\"},\"logprobs\":{\"content\":[{\(Self.entry(sampled, sampledLP)),\"top_logprobs\":[\(topText.joined(separator: ","))]}]},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":\(request.promptTokens),\"completion_tokens\":1,\"total_tokens\":\(request.promptTokens + 1)}}"
+        return "{\(idField),\"response\":{\"status_code\":200,\"request_id\":\"\(requestID)\",\"body\":\(body)},\"error\":null}"
+    }
+
+    func jsonString(_ s: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        let text = String(decoding: data, as: UTF8.self)
+        return String(text.dropFirst().dropLast())
+    }
+}
