@@ -1,7 +1,9 @@
 /// What the log reader did with the recorded traffic: reported in `EstimateResult.input`.
 ///
 /// Counts are per request/response line unless said otherwise. Every line that was read is either used or
-/// counted under one reason in `skipped`, so `requestsRead == used + Σ skipped` holds.
+/// counted under one reason in `skipped` (failed lines included), so `requestsRead == requestsUsed + Σ skipped`
+/// holds. Entry-level losses inside used lines (a `-9999` top alternative, a conflicting cell) are counted
+/// separately in `entriesSkipped`.
 public struct IngestSummary: Codable, Sendable, Equatable {
     /// Formats seen, e.g. ["openai-batch"], ["openai-chat"], ["npy"].
     public var formats: [String]
@@ -21,15 +23,23 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var model: String?
     /// Human-readable notes (conflicts, selection rationale, what to collect next).
     public var notes: [String]
+    /// Lines that contributed at least one log-probability.
+    public var requestsUsed: Int
+    /// Reason → count for single log-probabilities (or cells) left out of otherwise used lines.
+    public var entriesSkipped: [String: Int]
+    /// Cells observed more than once (combined by the median; their spread gives `servingNoise`).
+    public var repeatedCells: Int
 
     public init(
         formats: [String] = [], protocols: [String: Int] = [:], requestsRead: Int = 0, requestsFailed: Int = 0,
         skipped: [String: Int] = [:], rowsSeen: Int = 0, columnsSeen: Int = 0, rowsKept: Int = 0,
-        columnsKept: Int = 0, servingNoise: Double? = nil, model: String? = nil, notes: [String] = []
+        columnsKept: Int = 0, servingNoise: Double? = nil, model: String? = nil, notes: [String] = [],
+        requestsUsed: Int = 0, entriesSkipped: [String: Int] = [:], repeatedCells: Int = 0
     ) {
         self.formats = formats; self.protocols = protocols; self.requestsRead = requestsRead
         self.requestsFailed = requestsFailed; self.skipped = skipped; self.rowsSeen = rowsSeen
         self.columnsSeen = columnsSeen; self.rowsKept = rowsKept; self.columnsKept = columnsKept
         self.servingNoise = servingNoise; self.model = model; self.notes = notes
+        self.requestsUsed = requestsUsed; self.entriesSkipped = entriesSkipped; self.repeatedCells = repeatedCells
     }
 }
