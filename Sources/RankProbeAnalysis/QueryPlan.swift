@@ -1,3 +1,5 @@
+import Foundation
+
 /// How many API requests (and how much money) a hidden-size measurement costs, before any is spent.
 ///
 /// Two collection protocols are modelled, both built on `logit_bias` with `max_tokens = 1`:
@@ -143,4 +145,14 @@ public struct BatchLimits: Sendable, Equatable {
         self.requestsPerFile = requestsPerFile; self.bytesPerFile = bytesPerFile
     }
     public static let openAI = BatchLimits(requestsPerFile: 50_000, bytesPerFile: 200_000_000)
+}
+
+extension QueryPlan {
+    /// snake_case keys, sorted, as for the estimate contract.
+    public static func jsonEncoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
 }
