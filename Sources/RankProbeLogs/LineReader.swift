@@ -29,6 +29,8 @@ final class LineReader {
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     private var filled = 0
+    /// Bytes at the front already handed out as lines (kept until the next call).
+    private var consumed = 0
     private var nextLine = 1
     private var atEOF = false
     private var skippingLongLine: (line: Int, bytes: Int)?
@@ -67,7 +69,9 @@ final class LineReader {
     func nextBlock(lines: inout [LineSpan], oversized: inout [(line: Int, bytes: Int)]) -> Bool {
         lines.removeAll(keepingCapacity: true)
         oversized.removeAll(keepingCapacity: true)
-        if pendingReset { filled = 0; pendingReset = false }
+        if pendingReset { filled = 0; consumed = 0; pendingReset = false }
+        // The previous block's spans are dead now: move the unfinished tail to the front.
+        compact()
         while true {
             if filled < capacity && !atEOF { fill() }
             var cursor = 0
@@ -84,14 +88,13 @@ final class LineReader {
                 nextLine += 1
                 cursor = end + 1
             }
-            // Keep the unfinished tail at the front for the next round.
-            let tail = filled - cursor
-            if cursor > 0 && tail > 0 { memmove(buffer, buffer + cursor, tail) }
-            filled = tail
+            consumed = cursor
             if !lines.isEmpty || !oversized.isEmpty {
-                if atEOF && filled > 0 { finishTail(into: &lines, oversized: &oversized) }
+                if atEOF && filled > consumed { finishTail(into: &lines, oversized: &oversized) }
                 return true
             }
+            // Nothing complete yet: no span points into the buffer, so it can be compacted right away.
+            compact()
             if atEOF {
                 if filled > 0 || skippingLongLine != nil {
                     finishTail(into: &lines, oversized: &oversized)
@@ -114,15 +117,23 @@ final class LineReader {
         }
     }
 
+    private func compact() {
+        guard consumed > 0 else { return }
+        let tail = filled - consumed
+        if tail > 0 { memmove(buffer, buffer + consumed, tail) }
+        filled = tail
+        consumed = 0
+    }
+
     private func finishTail(into lines: inout [LineSpan], oversized: inout [(line: Int, bytes: Int)]) {
         if let skipped = skippingLongLine {
-            oversized.append((skipped.line, skipped.bytes + filled))
+            oversized.append((skipped.line, skipped.bytes + filled - consumed))
             skippingLongLine = nil
-        } else if filled > 0 {
-            emit(start: 0, end: filled, terminated: false, into: &lines)
+        } else if filled > consumed {
+            emit(start: consumed, end: filled, terminated: false, into: &lines)
         }
         nextLine += 1
-        // The span stays readable until the next call; mark the buffer consumed afterwards.
+        // The span stays readable until the next call; the buffer is emptied then.
         pendingReset = true
     }
 

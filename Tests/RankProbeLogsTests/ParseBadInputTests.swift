@@ -144,5 +144,12 @@ import Testing
         #expect(stats.skipped == [ReadStats.Reason.invalidJSON: 10])
         #expect(Set(stats.problems.map(\.line)) == bad)
         #expect(records.allSatisfy { $0.sampled?.logprob == -Double($0.line) / 1000 && $0.sampled?.token == "t\($0.line)" })
+        // Tiny blocks: lines straddle block boundaries and the buffer has to grow; nothing may change.
+        for threads in [1, 2] {
+            let (small, smallStats) = try LogParser.readAll(
+                paths: [path], options: LogReadOptions(threads: threads, blockBytes: 1024, progress: false))
+            #expect(small == records)
+            #expect(smallStats == stats)
+        }
     }
 }
