@@ -32,6 +32,12 @@ public struct QueryPlan: Codable, Sendable, Equatable {
         /// Generated tokens per request (`max_tokens`).
         public var outputTokens: Int
 
+        enum CodingKeys: String, CodingKey {
+            case vocab, hiddenGuess, topLogprobs, `protocol`, repeats, pricePerRequest
+            case priceInputPerMTok = "price_input_per_mtok", priceOutputPerMTok = "price_output_per_mtok"
+            case promptTokens, outputTokens
+        }
+
         public init(vocab: Int, hiddenGuess: Int, topLogprobs: Int = 20, protocol: CollectionProtocol = .biased,
                     repeats: Int = 1, pricePerRequest: Double = 0, priceInputPerMTok: Double = 0,
                     priceOutputPerMTok: Double = 0, promptTokens: Int = 20, outputTokens: Int = 1) {
