@@ -14,6 +14,12 @@ public struct Architecture: Sendable, Equatable, Codable {
     /// Where the numbers come from (the model's config file and/or paper).
     public var source: String
 
+    public init(family: String, model: String, parameters: Double, hiddenSize: Int, layers: Int, vocabulary: Int,
+                moe: Bool, source: String) {
+        self.family = family; self.model = model; self.parameters = parameters; self.hiddenSize = hiddenSize
+        self.layers = layers; self.vocabulary = vocabulary; self.moe = moe; self.source = source
+    }
+
     public var nearest: EstimateResult.NearestModel {
         .init(family: family, model: model, parameters: parameters, hiddenSize: hiddenSize, layers: layers, moe: moe)
     }

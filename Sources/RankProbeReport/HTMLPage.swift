@@ -41,7 +41,7 @@ enum HTMLPage {
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; overflow-wrap: anywhere; }
         figure { margin: 8px 0; }
-        figure svg { max-width: 100%; height: auto; }
+        figure svg { width: 100%; max-width: 980px; height: auto; }
         figcaption { color: #4b5565; font-size: 13px; }
         .warnings li { margin: 3px 0; }
         .muted { color: #6b7280; }

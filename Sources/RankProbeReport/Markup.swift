@@ -30,18 +30,26 @@ public enum Markup {
         return String(out)
     }
 
-    /// Escapes text for Markdown: the HTML escape (Markdown passes raw HTML through, so `<script>` in a model
-    /// name must not survive), then a backslash before Markdown's punctuation so a name cannot open a link,
-    /// emphasis or a table cell; newlines become spaces so a value stays inside its table cell.
+    /// Escapes text for Markdown. Markdown passes raw HTML through, so `&`, `<`, `>` become entities (a
+    /// `<script>` in a model name must not survive); a backslash goes before the punctuation that can open a
+    /// link, emphasis, code or a table cell, and before a leading `-`, `+` or `#` (list or heading); newlines
+    /// become spaces so a value stays in its table cell. Quotes need nothing: they are only special inside tags.
     public static func markdown(_ text: String) -> String {
-        let specials: Set<Character> = ["\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~"]
-        var out = ""
-        for ch in escape(text) {
-            if ch == "\n" || ch == "\r" || ch == "\t" { out.append(" "); continue }
-            if specials.contains(ch) { out.append("\\") }
-            out.append(ch)
+        let specials: Set<Unicode.Scalar> = ["\\", "`", "*", "_", "[", "]", "|", "~", "!"]
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            switch s {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\n", "\r", "\t": out.append(" ")
+            default:
+                if isForbidden(s) { out.append("\u{FFFD}"); continue }
+                if specials.contains(s) || (out.isEmpty && (s == "-" || s == "+" || s == "#")) { out.append("\\") }
+                out.append(s)
+            }
         }
-        return out
+        return String(out)
     }
 
     /// Text for a terminal: control characters (ANSI escapes in a token string could rewrite the screen)

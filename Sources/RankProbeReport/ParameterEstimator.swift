@@ -53,7 +53,8 @@ public enum ParameterEstimator {
         }
         // The general caveat, with the table's own example of a dense and an MoE model sharing a width.
         if let moe = table.first(where: { $0.moe }),
-            let dense = table.first(where: { !$0.moe && $0.hiddenSize == moe.hiddenSize })
+            let dense = table.first(where: { !$0.moe && $0.hiddenSize == moe.hiddenSize && $0.family == moe.family })
+                ?? table.first(where: { !$0.moe && $0.hiddenSize == moe.hiddenSize })
         {
             out.append("A mixture of experts breaks this estimate: the hidden size fixes the width, not the number of "
                 + "experts. \(moe.model) has d = \(moe.hiddenSize) like \(dense.model) but "

@@ -45,7 +45,8 @@ public struct SpectrumPlot: Sendable {
         // y: log10 over whole decades; a floor at 1e-16 of the top keeps exact zeros from flattening the plot.
         let floorV = max(minPos, maxV * 1e-16)
         let lo = Foundation.floor(log10(floorV)), hi = Foundation.ceil(log10(maxV))
-        let top = hi > lo ? hi : lo + 1
+        // Headroom above the largest value so the first (dominant) points do not sit on the frame.
+        let top = max(hi > lo ? hi : lo + 1, log10(maxV) + 0.25)
         let count = sv.count
         func x(_ i: Double) -> Double { ml + (count > 1 ? (i - 1) / Double(count - 1) : 0.5) * pw }
         func y(_ v: Double) -> Double {
@@ -57,7 +58,7 @@ public struct SpectrumPlot: Sendable {
         let decades = Int(top - lo)
         let decadeStep = max(1, Int((Double(decades) / (compact ? 3 : 8)).rounded(.up)))
         var e = Int(lo)
-        while e <= Int(top) {
+        while Double(e) <= top {
             let yy = mt + (top - Double(e)) / (top - lo) * ph
             o += "<line x1=\"\(n(ml))\" y1=\"\(n(yy))\" x2=\"\(n(ml + pw))\" y2=\"\(n(yy))\" stroke=\"#e3e3e8\" stroke-width=\"1\"/>"
             o += "<text x=\"\(n(ml - 4))\" y=\"\(n(yy + 4))\" text-anchor=\"end\" fill=\"#444444\">1e\(e)</text>"

@@ -19,7 +19,7 @@ import Testing
         if expected != actual {
             let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
             let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let i = zip(a, e).firstIndex { $0 != $1 } ?? min(a.count, e.count)
+            let i = Array(zip(a, e)).firstIndex { $0 != $1 } ?? min(a.count, e.count)
             Issue.record("\(name) differs from golden at line \(i + 1):\n  got:      \(i < a.count ? String(a[i].prefix(300)) : "<end>")\n  expected: \(i < e.count ? String(e[i].prefix(300)) : "<end>")")
         }
     }
