@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import RankProbeAnalysis
+import RankProbeLogs
+import RankProbeSynth
+
+/// A plan's Batch files, answered by the synthetic API and read back by the log reader, must show the
+/// planned hidden size.
+@Suite struct PlanRoundTripTests {
+    @Test(arguments: [QueryPlan.CollectionProtocol.forced, .biased])
+    func plannedFilesReproduceTheHiddenSize(protocol proto: QueryPlan.CollectionProtocol) throws {
+        let d = 32, vocab = 600
+        let plan = try QueryPlan.make(.init(vocab: vocab, hiddenGuess: d, topLogprobs: 5, protocol: proto))
+        let dir = NSTemporaryDirectory() + "rankprobe-roundtrip-\(proto.rawValue)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let prompts = (0..<plan.prompts).map { "Write the next word of story \($0)." }
+        let columns = try TokenColumns.choose(count: plan.columns, vocab: vocab)
+        let emitted = try BatchEmitter(plan: plan, model: "synthetic-32", columns: columns,
+                                       limits: BatchLimits(requestsPerFile: 1000, bytesPerFile: 200_000_000))
+            .write(prompts: prompts, directory: dir)
+        #expect(emitted.files.count > 1)
+
+        let model = SyntheticModel(hidden: d, vocab: vocab, seed: 77)
+        let semantics: SyntheticResponder.BiasSemantics = proto == .forced ? .unbiasedLogprobs : .biasedLogprobs
+        var outputs: [String] = []
+        for (i, file) in emitted.files.enumerated() {
+            let out = dir + "/output-\(i).jsonl"
+            let summary = try SyntheticResponder(model: model, options: .init(semantics: semantics, noise: 1e-6, failureRate: 0, seed: UInt64(i)))
+                .respond(inputPath: file, outputPath: out)
+            #expect(summary.failed == 0)
+            outputs.append(out)
+        }
+        let (samples, summary) = try LogIngest.load(paths: emitted.files + outputs)
+        #expect(samples.rows == plan.prompts, "\(summary.notes)")
+        #expect(samples.columns >= plan.columns, "\(summary.notes)")
+        let export = try OutputBasisExport.compute(samples: samples)
+        #expect(export.hiddenDim == d, "singular values \(export.singularValues.prefix(d + 3))")
+    }
+}
