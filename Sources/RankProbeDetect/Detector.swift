@@ -19,8 +19,9 @@ import Foundation
 /// cliff — fewer samples than the hidden size, or unstructured noise — the verdict is `.insufficient`
 /// with a lower bound and how many samples to collect.
 public struct Detector: Sendable {
-    /// A drop must be at least this many decades (log10) to be considered at all.
-    public var minDecades = 0.5
+    /// A drop must be at least this many decades (log10, here ×1.6) to be considered at all: shallow cliffs
+    /// are still reported as candidates of an `.ambiguous` verdict rather than hidden.
+    public var minDecades = 0.2
     /// A cliff this deep (×10) or deeper can be reported as the answer.
     public var okDecades = 1.0
     /// A cliff this deep (×100), with a tail of at least `confidentTail` values, is "high" confidence.
@@ -109,7 +110,7 @@ public struct Detector: Sendable {
                     lowerBound: usableDims, byColumns: true)
             }
             return insufficient(
-                "no cliff: all \(m) singular values lie on a smooth decay, so the hidden size is at least \(m); collect more samples than the hidden size",
+                "no cliff: all \(m) singular values lie on a smooth decay, so the hidden size is at least \(m) — unless noise (rounding, serving nondeterminism) hides the cliff; collect more samples than the hidden size, with less noise if you can",
                 lowerBound: m, byColumns: false)
         }
         if best.index >= usableDims && usableDims < m {
