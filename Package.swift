@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "rankprobe",
             dependencies: [
-                "RankProbe", "RankProbeSynth", "RankProbeReport", "RankProbeAnalysis",
+                "RankProbe", "RankProbeLogs", "RankProbeSynth", "RankProbeReport", "RankProbeAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "RankProbeLinearAlgebraTests", dependencies: ["RankProbeLinearAlgebra"]),
         .testTarget(name: "RankProbeSpectrumTests", dependencies: ["RankProbeSpectrum", "RankProbeMatrix", "RankProbeNPY"]),
         .testTarget(name: "RankProbeDetectTests", dependencies: ["RankProbeDetect"]),
-        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeSynth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe"]),
         .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth"]),
         .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY"]),

@@ -10,6 +10,8 @@ import _SystemShims
 public struct EstimateOptions: Sendable {
     /// For mixed-model logs: keep only responses from this model.
     public var model: String?
+    /// For logs: force one reconstruction protocol instead of detecting it per request.
+    public var logProtocol: LogProtocol?
     /// Hash every input file (SHA-256) for provenance. Costs one extra read of each file.
     public var hashInputs: Bool
     /// Recorded in the result for provenance.
@@ -18,9 +20,9 @@ public struct EstimateOptions: Sendable {
     /// Called with progress messages (stage names); the CLI prints them to a terminal.
     public var progress: (@Sendable (String) -> Void)?
 
-    public init(model: String? = nil, hashInputs: Bool = true, commandLine: [String] = [],
+    public init(model: String? = nil, logProtocol: LogProtocol? = nil, hashInputs: Bool = true, commandLine: [String] = [],
                 detector: Detector = Detector(), progress: (@Sendable (String) -> Void)? = nil) {
-        self.model = model; self.hashInputs = hashInputs; self.commandLine = commandLine
+        self.model = model; self.logProtocol = logProtocol; self.hashInputs = hashInputs; self.commandLine = commandLine
         self.detector = detector; self.progress = progress
     }
 }
@@ -61,7 +63,7 @@ public enum Estimator {
             source = try SampleSource.load(paths: paths)
             formats = paths.map { _ in "npy" }
         } else {
-            let loaded = try loadLogs(paths: paths, model: options.model)
+            let loaded = try loadLogs(paths: paths, options: options)
             source = .dense(loaded.samples)
             ingest = loaded.summary
             formats = paths.map { _ in loaded.summary.formats.joined(separator: "+") }
@@ -118,7 +120,12 @@ public enum Estimator {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             inputs.append(.init(path: path, bytes: size ?? 0, sha256: options.hashInputs ? sha256Hex(path) : nil, format: format))
         }
-        if let ingest { warnings += ingest.notes.filter { $0.hasPrefix("warning:") } }
+        if let ingest {
+            let skipped = ingest.skipped.values.reduce(0, +)
+            if skipped > 0 || ingest.requestsFailed > 0 {
+                warnings.append("used \(ingest.rowsKept) prompts × \(ingest.columnsKept) tokens from \(ingest.requestsRead) requests; \(ingest.requestsFailed) failed and \(skipped) were skipped (see input.skipped)")
+            }
+        }
 
         let status: EstimateResult.Status = switch detection.verdict {
         case .ok: .ok

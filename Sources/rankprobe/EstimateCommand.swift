@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RankProbe
+import RankProbeLogs
 
 struct EstimateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,12 +35,24 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "With logs from several models: analyse only responses from this model.")
     var model: String?
 
+    @Option(name: .customLong("protocol"), help: ArgumentHelp(
+        "For logs: reconstruct every request with this protocol instead of detecting it per request.",
+        valueName: "forced|biased|direct"))
+    var logProtocol: String?
+
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
     var noHash = false
 
     func run() throws {
+        var proto: LogProtocol? = nil
+        if let logProtocol {
+            guard let p = LogProtocol(rawValue: logProtocol) else {
+                throw ValidationError("--protocol must be forced, biased or direct (got '\(logProtocol)')")
+            }
+            proto = p
+        }
         let options = EstimateOptions(
-            model: model, hashInputs: !noHash, commandLine: CommandLine.arguments,
+            model: model, logProtocol: proto, hashInputs: !noHash, commandLine: CommandLine.arguments,
             progress: { progressLine($0) })
         let result: EstimateResult
         do {
