@@ -1,7 +1,52 @@
 import ArgumentParser
+import Foundation
+import RankProbe
+import RankProbeReport
 
-// PLACEHOLDER — replaced by the work item that owns `rankprobe batch`.
 struct BatchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "batch", abstract: "(not yet available)")
-    func run() throws { throw ValidationError("rankprobe batch is not available in this build") }
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Estimate many models and write a comparison report.",
+        discussion: """
+            MANIFEST is JSON or YAML (.yaml/.yml):
+              {"models": [{"name": "...", "inputs": ["path", ...], "hidden_size": 4096, "notes": "..."}]}
+            with input paths relative to the manifest; hidden_size (the known answer, if any) and notes are
+            optional — with hidden_size each verdict is marked right or wrong. A DIRECTORY instead means one model
+            per file or per sub-folder (the folder's files).
+
+            Writes OUTDIR/index.html (comparison table, small-multiple spectra, links), OUTDIR/report.md,
+            OUTDIR/report.json and OUTDIR/models/<name>.html (+ .svg). Nothing is written outside OUTDIR: file
+            names are slugs of the model names, and a name that reads as a path out of it ("../x", "/abs") is
+            refused and shown as failed. Models run one after another; one that fails does not stop the rest.
+            Exit status 1 if any model failed.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A manifest file or a directory of model inputs.", valueName: "MANIFEST|DIR"))
+    var source: String
+
+    @Option(name: .long, help: ArgumentHelp("Output directory (created if missing).", valueName: "OUTDIR"))
+    var out: String
+
+    @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs.")
+    var noHash = false
+
+    func run() throws {
+        let manifest: BatchManifest
+        do { manifest = try BatchManifest.load(path: source) } catch { throw RankProbeFailure(message: "\(error)") }
+        let hash = !noHash
+        let commandLine = CommandLine.arguments
+        let runner = BatchRunner(
+            estimate: { inputs in
+                try Estimator.estimate(paths: inputs, options: EstimateOptions(hashInputs: hash, commandLine: commandLine))
+            },
+            progress: { progressLine($0) })
+        let report: BatchReport
+        do { report = try runner.run(manifest, outDir: out) } catch { throw RankProbeFailure(message: "\(error)") }
+        let index = URL(fileURLWithPath: out).appendingPathComponent("index.html").standardizedFileURL.path
+        let failed = report.models.filter(\.failed)
+        print("\(report.models.count) model(s), \(failed.count) failed; report: \(index)")
+        for f in failed { FileHandle.standardError.write(Data("rankprobe: \(Markup.terminal(f.name)): \(Markup.terminal(f.error ?? "failed"))\n".utf8)) }
+        if !failed.isEmpty { throw ExitCode(1) }
+    }
 }
