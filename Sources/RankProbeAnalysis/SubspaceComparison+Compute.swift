@@ -121,12 +121,36 @@ extension SubspaceComparison {
         result.residualRMSB = rmsB
         result.residualRMSHeldOutA = rmsA
         result.residualRMSFloor = floor
-        let excess = rmsB / max(rmsA, floor)
+        // B's own noise level, when B's own spectrum shows the same cliff: the tail beyond d of B's singular
+        // values, per entry (a rank-d fit of an m × n' noise matrix leaves about (m − d)(n' − d) of its
+        // degrees of freedom). Without this a recording that is merely noisier than A (another precision,
+        // serving noise) would read as "different". If B's cliff sits elsewhere, B's hidden size differs and
+        // its tail holds signal, so it is not used as a floor.
+        let k = min(d, bc.rows)
+        let svdB = try CentredSamples.topRightSingular(bc, d: k)
+        var floorB = 0.0
+        let usableB = Array(svdB.singularValues.prefix(min(bc.rows, n - 1)))
+        if bc.rows >= d + 4 {
+            let detectionB = Detector().detect(singularValues: usableB, samples: bc.rows, columns: n)
+            result.hiddenDimB = detectionB.verdict == .ok ? detectionB.rank : nil
+            if detectionB.verdict == .ok, let rankB = detectionB.rank {
+                if rankB == d {
+                    let tail = usableB.dropFirst(d).reduce(0) { $0 + $1 * $1 }
+                    floorB = (tail / (Double(bc.rows - d) * dof)).squareRoot()
+                    result.residualRMSNoiseB = floorB
+                } else {
+                    result.reasons.append("B's own spectrum has its cliff at \(rankB), not at A's \(d)")
+                }
+            } else {
+                result.reasons.append("B's own spectrum shows no clear cliff (\(detectionB.verdict.rawValue)); B's noise level is assumed comparable to A's")
+            }
+        } else {
+            result.reasons.append("B has too few rows (\(bc.rows) < d + 4) to measure its own noise level; it is assumed comparable to A's")
+        }
+        let excess = rmsB / max(rmsA, floorB, floor)
         result.excess = excess
 
         // Principal angles: B's own top directions against A's image.
-        let k = min(d, bc.rows)
-        let svdB = try CentredSamples.topRightSingular(bc, d: k)
         let overlap = LinearAlgebra.product(vA, transposeA: true, svdB.v)           // d × k
         let cosines = try LinearAlgebra.singularValues(overlap)
         result.principalAnglesDegrees = cosines.map { acos(min(1, max(-1, $0))) * 180 / .pi }.sorted()
@@ -149,7 +173,9 @@ extension SubspaceComparison {
         } else if excess >= options.differentThreshold {
             result.verdict = .different
             result.message = "different: \(summary) (≥ \(format(options.differentThreshold)))"
-            result.reasons.append("assumes B was recorded with noise comparable to A's; a much noisier recording of the same model also leaves residual")
+            if result.residualRMSNoiseB == nil {
+                result.reasons.append("assumes B was recorded with noise comparable to A's; a much noisier recording of the same model also leaves residual")
+            }
         } else {
             result.verdict = .inconclusive
             result.message = "inconclusive: \(summary), between \(format(options.sameThreshold)) and \(format(options.differentThreshold))"

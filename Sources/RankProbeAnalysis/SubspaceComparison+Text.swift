@@ -19,6 +19,7 @@ extension SubspaceComparison {
         if let c = cliffRatioA { lines.append("A's cliff σ_d/σ_(d+1): \(f(c))") }
         if excess != nil {
             lines.append("residual outside A's image, RMS per entry: B \(f(residualRMSB)), A held-out \(f(residualRMSHeldOutA)) (floor \(f(residualRMSFloor)))")
+            lines.append("B's own noise (tail beyond d): \(f(residualRMSNoiseB)); B's own hidden size: \(hiddenDimB.map(String.init) ?? "—")")
             lines.append("relative residual ‖B − BVVᵀ‖/‖B‖: B \(f(relativeResidualB)), A held-out \(f(relativeResidualHeldOutA))")
             lines.append("excess: \(f(excess)) (same ≤ \(f(sameThreshold)), different ≥ \(f(differentThreshold)))")
         }

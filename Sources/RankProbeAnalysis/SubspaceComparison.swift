@@ -54,9 +54,13 @@ public struct SubspaceComparison: Codable, Sendable, Equatable {
     /// Residual per entry (RMS over rows × (columns − d)) of B, and of A's held-out rows.
     public var residualRMSB: Double?
     public var residualRMSHeldOutA: Double?
+    /// B's own noise level per entry (tail of B's spectrum beyond d), when B's spectrum has its cliff at d too.
+    public var residualRMSNoiseB: Double?
+    /// B's hidden size as its own spectrum shows it (nil: B has too few rows or no clear cliff).
+    public var hiddenDimB: Int?
     /// Lowest residual RMS treated as meaningful (rounding level of the data).
     public var residualRMSFloor: Double?
-    /// residualRMSB / max(residualRMSHeldOutA, floor): 1 means "as close to A's image as A's own rows".
+    /// residualRMSB / max(residualRMSHeldOutA, residualRMSNoiseB, floor): 1 means "as close to A's image as A's own rows".
     public var excess: Double?
     public var sameThreshold: Double
     public var differentThreshold: Double

@@ -27,8 +27,11 @@ struct CompareCommand: ParsableCommand {
               different     excess ≥ 3
               inconclusive  in between, or the data cannot decide (too few shared columns or rows of A, no \
             clear cliff in A's spectrum, undetectable hidden size); the reason is printed.
-              The test assumes B was recorded with noise comparable to A's: a much noisier recording of the \
-            same model also leaves residual. Principal angles between B's top directions and A's image are \
+              Noise: the reference level is the larger of A's held-out residual and, when B has at least \
+            d + 4 rows and its own spectrum shows its cliff at the same d, B's own noise (the tail of B's \
+            spectrum beyond d). So a noisier recording of the same model still reads "same"; with fewer rows \
+            B is assumed to be as noisy as A (said in the notes). If B's own cliff is elsewhere, that is \
+            reported too. Principal angles between B's top directions and A's image are \
             reported as supporting evidence. Exit status is 0 for every verdict.
 
             EXAMPLE

@@ -83,3 +83,24 @@ import RankProbeMatrix
         #expect(r.verdict == .same, "\(r.reasons)")
     }
 }
+
+extension CompareTests {
+    /// A recording of the same model at a much higher noise level (another precision, serving noise) is
+    /// still "same" when B has enough rows to measure its own noise; its spectrum shows the same cliff.
+    @Test func noisierRecordingOfSameModelIsSame() throws {
+        let a = model.samples(rows: 160, seed: 1, noise: 1e-6)
+        let b = model.samples(rows: 60, seed: 2, noise: 1e-2)
+        let r = try SubspaceComparison.compare(a: a, b: b, options: .init(hiddenDim: 24))
+        #expect(r.hiddenDimB == 24)
+        #expect(r.verdict == .same, "\(r.reasons)")
+        // …while a changed model recorded that noisily is still caught.
+        let changed = model.lowRankUpdate(rank: 1, relative: 0.05, seed: 5).samples(rows: 60, seed: 2, noise: 1e-2)
+        let r2 = try SubspaceComparison.compare(a: a, b: changed, options: .init(hiddenDim: 24))
+        #expect(r2.verdict == .different, "\(r2.reasons)")
+        // With too few rows B's noise cannot be measured and the verdict says so.
+        let few = model.samples(rows: 10, seed: 2, noise: 1e-2)
+        let r3 = try SubspaceComparison.compare(a: a, b: few, options: .init(hiddenDim: 24))
+        #expect(r3.verdict == .different)
+        #expect(r3.reasons.contains { $0.contains("assumed comparable to A's") })
+    }
+}
