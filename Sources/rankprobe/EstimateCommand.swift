@@ -60,7 +60,7 @@ struct EstimateCommand: ParsableCommand {
         } catch {
             throw RankProbeFailure(message: "\(error)")
         }
-        try render(result, format: output.format, to: output.output)
+        try writeReport(result, format: output.format, to: output.output)
     }
 }
 
