@@ -43,36 +43,72 @@ extension Assembler {
         return out
     }
 
-    private mutating func resolveRow(_ row: Int32, requests: [BiasedRequest]) {
-        store.ensureRow(row)
-        let hasAbsolute = store.rows[Int(row)].count > 0
-        var common: Set<Int32>? = nil
-        for r in requests {
-            let returned = Set(r.entries.map(\.column))
-            let s = Set(r.bias.map(\.column)).intersection(returned)
-            common = common.map { $0.intersection(s) } ?? s
+    /// A biased request with the bias of every returned entry worked out.
+    private struct Classified {
+        var at: SourceLocation
+        var entries: [(column: Int32, logprob: Double, bias: Double)]
+        var biased: Set<Int32>
+        /// Every token of the biased set was returned.
+        var complete: Bool
+    }
+
+    /// Which returned entries carry a bias. Entries in id columns are matched to `logit_bias` keys. Entries
+    /// known only by text (OpenAI responses: no ids, and no forced-token pairs to learn them from) are
+    /// classified by value when every token got the same large bias B: a biased token sits within B/2 of the
+    /// best returned one, an unbiased one about B below. With unequal or small biases text entries cannot be
+    /// told apart, and unless the ids already account for the whole biased set the request is unusable.
+    private func classify(_ r: BiasedRequest) -> Classified? {
+        let biasOf = Dictionary(r.bias.map { ($0.column, $0.bias) }, uniquingKeysWith: { a, _ in a })
+        let biases = r.bias.map(\.bias)
+        let b = biases.max() ?? 0
+        let byValue = !biases.isEmpty && b - biases.min()! <= 1e-9 * max(1, abs(b)) && b >= options.forcedMinBias
+        let best = r.entries.map(\.logprob).max() ?? 0
+        var out = Classified(at: r.at, entries: [], biased: [], complete: false)
+        var unknown = false
+        for (c, lp) in r.entries {
+            if let bc = biasOf[c] {
+                out.entries.append((c, lp, bc)); out.biased.insert(c)
+            } else if case .text = columns.keys[Int(c)] {
+                if byValue, lp >= best - b / 2 { out.entries.append((c, lp, b)); out.biased.insert(c); continue }
+                unknown = unknown || !byValue
+                out.entries.append((c, lp, 0))
+            } else {
+                out.entries.append((c, lp, 0))
+            }
         }
-        if !hasAbsolute, let anchor = common?.min() {
+        out.complete = out.biased.count >= r.bias.count
+        if unknown && !out.complete { return nil }
+        return out
+    }
+
+    private mutating func resolveRow(_ row: Int32, requests raw: [BiasedRequest]) {
+        store.ensureRow(row)
+        var requests: [Classified] = []
+        for r in raw {
+            if let c = classify(r) { requests.append(c) } else { skip(Reason.biasedUnidentified, at: r.at) }
+        }
+        guard !requests.isEmpty else { return }
+        let hasAbsolute = store.rows[Int(row)].count > 0
+        var common = requests[0].biased
+        for r in requests.dropFirst() { common.formIntersection(r.biased) }
+        if !hasAbsolute, let anchor = common.min() {
             rowRules[Int(row)] |= Self.anchorRule
             for r in requests {
-                let bias = Dictionary(r.bias.map { ($0.column, $0.bias) }, uniquingKeysWith: { a, _ in a })
-                let la = r.entries.first { $0.column == anchor }!.logprob - (bias[anchor] ?? 0)
-                for (c, lp) in r.entries {
-                    store.add(row: row, column: c, value: lp - (bias[c] ?? 0) - la, at: r.at)
+                let a = r.entries.first { $0.column == anchor }!
+                for e in r.entries {
+                    store.add(row: row, column: e.column, value: (e.logprob - e.bias) - (a.logprob - a.bias), at: r.at)
                 }
                 requestsUsed += 1
             }
             return
         }
         for r in requests {
-            let lp = Dictionary(r.entries.map { ($0.column, $0.logprob) }, uniquingKeysWith: { a, _ in a })
-            guard r.bias.allSatisfy({ lp[$0.column] != nil }) else { skip(Reason.biasedIncomplete, at: r.at); continue }
-            guard let logT = Self.exactLogNormaliserRatio(r.bias.map { (lp[$0.column]!, $0.bias) }) else {
+            guard r.complete else { skip(Reason.biasedIncomplete, at: r.at); continue }
+            guard let logT = Self.exactLogNormaliserRatio(r.entries.filter { r.biased.contains($0.column) }.map { ($0.logprob, $0.bias) }) else {
                 skip(Reason.biasedIllConditioned, at: r.at)
                 continue
             }
-            let bias = Dictionary(r.bias.map { ($0.column, $0.bias) }, uniquingKeysWith: { a, _ in a })
-            for (c, v) in r.entries { store.add(row: row, column: c, value: v - (bias[c] ?? 0) - logT, at: r.at) }
+            for e in r.entries { store.add(row: row, column: e.column, value: e.logprob - e.bias - logT, at: r.at) }
             rowRules[Int(row)] |= Self.exactRule
             requestsUsed += 1
         }

@@ -111,7 +111,7 @@ extension Assembler {
         }
         pending = []
         if !unforceable.isEmpty {
-            notes.append("\(unforceable.count) token id(s) were never reliably sampled when forced (no sampled text holds a majority), e.g. "
+            notes.append("warning: \(unforceable.count) token id(s) were never reliably sampled when forced (no sampled text holds a majority), e.g. "
                 + unforceable.sorted().prefix(5).map(String.init).joined(separator: ", ") + "; their forced requests are skipped")
         }
     }
@@ -135,7 +135,7 @@ extension Assembler {
         }
         let conflicts = pairs.conflicts()
         if conflicts.count > 0 {
-            notes.append("\(conflicts.count) token id(s) seen with more than one text: " + conflicts.examples.joined(separator: "; "))
+            notes.append("warning: \(conflicts.count) token id(s) seen with more than one text: " + conflicts.examples.joined(separator: "; "))
         }
         if !ambiguous.isEmpty {
             notes.append("\(ambiguous.count) token text(s) belong to several ids and stay separate columns: "
@@ -153,7 +153,7 @@ extension Assembler {
     private func selectionNotes(rowsSeen: Int, columnsSeen: Int, cellsSeen: Int, block: CompleteBlock) -> [String] {
         let missing = rowsSeen * columnsSeen - cellsSeen
         if missing == 0 { return ["all \(rowsSeen) rows × \(columnsSeen) columns are complete"] }
-        var n = ["\(missing) of \(rowsSeen) × \(columnsSeen) cells are missing (never imputed); kept the complete block of "
+        var n = ["warning: \(missing) of \(rowsSeen) × \(columnsSeen) cells are missing (never imputed); kept the complete block of "
             + "\(block.rows.count) rows × \(block.columns.count) columns (greedy: repeatedly dropped the row or column "
             + "with the largest share of holes)"]
         if block.rows.count < rowsSeen || block.columns.count < columnsSeen {
@@ -166,15 +166,21 @@ extension Assembler {
     private func inputNotes() -> [String] {
         var n: [String] = []
         if formatCounts.count > 1 {
-            n.append("formats mixed in one run (" + AssembleError.list(formatCounts)
+            n.append("warning: formats mixed in one run (" + AssembleError.list(formatCounts)
                 + "); rows join only where the prompt content is identical")
         }
         if recordsWithoutModel > 0, !modelCounts.isEmpty {
             n.append("\(recordsWithoutModel) records name no model; they were assumed to come from \(options.model ?? modelCounts.keys.first!)")
         }
+        let skippedTotal = skipped.values.reduce(0, +)
+        if skippedTotal > 0 {
+            n.append("warning: \(skippedTotal) of \(requestsRead) lines skipped (" + AssembleError.list(skipped, unit: "") + ")")
+        }
         for (reason, at) in skipExample.sorted(by: { $0.key < $1.key }) {
             n.append("skipped \(skipped[reason] ?? 0) × \(reason), first at \(at)")
         }
+        n += readerProblems.prefix(10)
+        if readerProblemCount > 10 { n.append("… \(readerProblemCount - 10) more input problems") }
         return n
     }
 

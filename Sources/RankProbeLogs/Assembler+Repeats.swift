@@ -65,7 +65,7 @@ extension Assembler {
         if kept + dropped > 0 {
             if kept > 0 { entriesSkipped[EntryReason.conflictKept, default: 0] += kept }
             if dropped > 0 { entriesSkipped[EntryReason.conflictDropped, default: 0] += dropped }
-            notes.append("\(kept + dropped) cells have conflicting repeats (beyond \(tolerance) nats): \(kept) kept their "
+            notes.append("warning: \(kept + dropped) cells have conflicting repeats (beyond \(tolerance) nats): \(kept) kept their "
                 + "median (clear majority), \(dropped) dropped as missing; first: \(example!)")
         }
         return RepeatOutcome(noise: noise, notes: notes, repeatedCells: repeated)

@@ -15,6 +15,7 @@ public struct Assembler: Sendable {
         public static let noLogprobs = "no usable logprobs"
         public static let forcedNotSampled = "forced token not sampled"
         public static let forcedBadLogprob = "forced token logprob unusable (-9999, non-finite or positive)"
+        public static let biasedUnidentified = "biased tokens not identifiable (no token ids, unequal or small biases)"
         public static let biasedIncomplete = "biased set not fully returned (exact inversion impossible)"
         public static let biasedIllConditioned = "biased inversion ill-conditioned (bias too large for the returned precision)"
     }
@@ -71,6 +72,8 @@ public struct Assembler: Sendable {
     var formatCounts: [String: Int] = [:]
     var modelCounts: [String: Int] = [:]
     var recordsWithoutModel = 0
+    var readerProblems: [String] = []
+    var readerProblemCount = 0
 
     public init(options: LogIngestOptions = LogIngestOptions()) {
         self.options = options
@@ -85,6 +88,20 @@ public struct Assembler: Sendable {
         requestsRead += 1
         requestsFailed += 1
         skip(reason, file: file, line: line)
+    }
+
+    /// Takes over the reader's counts: lines that never became records (failed requests, bad lines) and
+    /// entries it removed from records. Batch input-file problems are included in `skipped` although they
+    /// are not requests.
+    public mutating func absorb(_ stats: ReadStats) {
+        requestsRead += stats.requestsRead - stats.records
+        requestsFailed += stats.requestsFailed
+        for (reason, n) in stats.failures { skipped[reason, default: 0] += n }
+        for (reason, n) in stats.skipped { skipped[reason, default: 0] += n }
+        for (reason, n) in stats.droppedEntries { entriesSkipped[reason, default: 0] += n }
+        for f in stats.formats { formatCounts[f.rawValue, default: 0] += 0 }
+        readerProblems = stats.problems.map(\.description)
+        readerProblemCount = stats.problemCount
     }
 
     mutating func skip(_ reason: String, file: String, line: Int) {

@@ -2,7 +2,8 @@
 ///
 /// Counts are per request/response line unless said otherwise. Every line that was read is either used or
 /// counted under one reason in `skipped` (failed lines included), so `requestsRead == requestsUsed + Σ skipped`
-/// holds. Entry-level losses inside used lines (a `-9999` top alternative, a conflicting cell) are counted
+/// holds (Batch input-file problems, which are not requests, are in `skipped` too). Notes starting with
+/// "warning:" become warnings of the estimate. Entry-level losses inside used lines (a `-9999` top alternative, a conflicting cell) are counted
 /// separately in `entriesSkipped`.
 public struct IngestSummary: Codable, Sendable, Equatable {
     /// Formats seen, e.g. ["openai-batch"], ["openai-chat"], ["npy"].

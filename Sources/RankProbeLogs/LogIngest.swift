@@ -15,22 +15,40 @@ public struct LogIngestOptions: Sendable {
     public var conflictFloor: Double
     /// Observations kept per repeated cell for its median (min/max always cover all of them).
     public var repeatValuesKept: Int
-    /// Progress lines on stderr (the CLI sets this when stderr is a terminal).
-    public var progress: Bool
+    /// Progress lines on stderr: nil = only when stderr is a terminal.
+    public var progress: Bool?
+    /// Parser threads for the reader.
+    public var threads: Int
 
     public init(
         model: String? = nil, protocolOverride: LogProtocol? = nil, forcedMinBias: Double = 20,
         conflictNoiseFactor: Double = 10, conflictFloor: Double = 0.5, repeatValuesKept: Int = 32,
-        progress: Bool = false
+        progress: Bool? = nil, threads: Int = 2
     ) {
         self.model = model; self.protocolOverride = protocolOverride; self.forcedMinBias = forcedMinBias
         self.conflictNoiseFactor = conflictNoiseFactor; self.conflictFloor = conflictFloor
-        self.repeatValuesKept = repeatValuesKept; self.progress = progress
+        self.repeatValuesKept = repeatValuesKept; self.progress = progress; self.threads = threads
     }
 }
 
 /// Entry point of log ingest for the pipeline: recorded API traffic → sample matrix + what was done.
 public enum LogIngest {
+    /// Reads log files (any format `LogParser` knows; `.gz` too) and assembles the sample matrix.
+    ///
+    /// Run-level problems (unreadable or empty file, mixed formats, Batch output without input) throw
+    /// `LogReadError`; mixed models throw `AssembleError` unless `options.model` picks one; per-line
+    /// problems are counted in the summary (`skipped`, with file:line examples in `notes`).
+    public static func load(paths: [String], options: LogIngestOptions = LogIngestOptions()) throws
+        -> (samples: DenseSamples, summary: IngestSummary)
+    {
+        var assembler = Assembler(options: options)
+        let read = LogReadOptions(threads: options.threads, progress: options.progress)
+        let stats = try LogParser.read(paths: paths, options: read) { assembler.add($0) }
+        assembler.absorb(stats)
+        let a = try assembler.finish()
+        return (a.samples, a.summary)
+    }
+
     /// Assembles records that are already in memory (tests, callers with their own reader).
     public static func assemble<S: Sequence>(records: S, options: LogIngestOptions = LogIngestOptions()) throws
         -> Assembly where S.Element == LogRecord

@@ -130,8 +130,10 @@ let truth: [[Double]] = [
         ]
         let a = try LogIngest.assemble(records: records)
         #expect(a.samples.values.allSatisfy { $0.isFinite })
-        #expect(a.samples.columnLabels == ["\"a\""])
-        #expect(a.samples.values == [-1, -1.5, -0.5])
+        // Holes at (P0, b), (P1, c), (P2, c): dropping column c then row P0 leaves the optimum 2 × 2.
+        #expect(a.samples.rowLabels == ["P1", "P2"])
+        #expect(a.samples.columnLabels == ["\"a\"", "\"b\""])
+        #expect(a.samples.values == [-1.5, -2.5, -0.5, -4.5])
         #expect(a.summary.entriesSkipped[Assembler.EntryReason.placeholder] == 1)
         #expect(a.summary.entriesSkipped[Assembler.EntryReason.nonFinite] == 2)
     }
