@@ -129,14 +129,18 @@ extension SubspaceComparison {
         let k = min(d, bc.rows)
         let svdB = try CentredSamples.topRightSingular(bc, d: k)
         var floorB = 0.0
-        let usableB = Array(svdB.singularValues.prefix(min(bc.rows, n - 1)))
         if bc.rows >= d + 4 {
+            // B's own spectrum is read with B centred by its own mean row (centred with A's, B's offset from
+            // A's mean would add a direction whenever the models differ).
+            let own = bc.copy()
+            CentredSamples.subtract(CentredSamples.columnMeans(own), from: own)
+            let usableB = Array(try LinearAlgebra.singularValues(own).prefix(min(bc.rows - 1, n - 1)))
             let detectionB = Detector().detect(singularValues: usableB, samples: bc.rows, columns: n)
             result.hiddenDimB = detectionB.verdict == .ok ? detectionB.rank : nil
             if detectionB.verdict == .ok, let rankB = detectionB.rank {
                 if rankB == d {
                     let tail = usableB.dropFirst(d).reduce(0) { $0 + $1 * $1 }
-                    floorB = (tail / (Double(bc.rows - d) * dof)).squareRoot()
+                    floorB = (tail / (Double(bc.rows - 1 - d) * dof)).squareRoot()
                     result.residualRMSNoiseB = floorB
                 } else {
                     result.reasons.append("B's own spectrum has its cliff at \(rankB), not at A's \(d)")

@@ -49,6 +49,7 @@ import RankProbeMatrix
         let b = bigger.samples(rows: 60, seed: 2, noise: 1e-3)
         let r = try SubspaceComparison.compare(a: a, b: b)
         #expect(r.hiddenDim == 24)
+        #expect(r.hiddenDimB == 32)
         #expect(r.verdict == .different, "\(r.reasons)")
         // and the other way round: the smaller model's rows do not fit the bigger one's image either
         let r2 = try SubspaceComparison.compare(a: bigger.samples(rows: 200, seed: 1, noise: 1e-3), b: model.samples(rows: 60, seed: 2, noise: 1e-3))
