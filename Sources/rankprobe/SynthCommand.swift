@@ -129,7 +129,20 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         if let respond {
-            throw ValidationError("--respond \(respond): answering Batch API input files is not yet available in this build")
+            // Plays the Batch API: --protocol biased answers as a server that applies logit_bias before the
+            // logprobs; otherwise as today's OpenAI (forced token sampled, unbiased logprobs). --noise is
+            // added to every returned logprob; output order is shuffled (seeded by --seed).
+            let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
+            let options = SyntheticResponder.Options(
+                semantics: probeProtocol == .biased ? .biasedLogprobs : .unbiasedLogprobs, noise: noise, seed: seed)
+            do {
+                let summary = try SyntheticResponder(model: model, options: options).respond(inputPath: respond, outputPath: out)
+                FileHandle.standardError.write(Data(
+                    "rankprobe synth: answered \(summary.requests) requests (\(summary.prompts) prompts, \(summary.failed) failed) from \(respond) into \(out)\n".utf8))
+            } catch {
+                throw RankProbeFailure(message: "\(error)")
+            }
+            return
         }
         switch format {
         case .npy:
