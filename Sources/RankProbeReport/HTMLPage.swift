@@ -36,6 +36,8 @@ enum HTMLPage {
         .status-ambiguous { border-left-color: #b91c1c; background: #fdf0f0; }
         .status-failed { border-left-color: #7f1d1d; background: #fde8e8; }
         table { border-collapse: collapse; margin: 6px 0 10px; }
+        .scroll { overflow-x: auto; }
+        td.error { max-width: 280px; overflow-wrap: anywhere; }
         th, td { text-align: left; padding: 4px 12px 4px 0; vertical-align: top; border-bottom: 1px solid #eceef2; }
         th { color: #4b5565; font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -44,7 +44,7 @@ public enum BatchRenderer {
         let withTruth = report.models.filter { $0.expectedHiddenSize != nil }
         var b = "<h1>rankprobe: \(n) model\(n == 1 ? "" : "s")</h1>\n"
         b += "<p class=\"verdict status-\(report.failedCount > 0 ? "failed" : "ok")\">\(x(summaryLine(report)))</p>\n"
-        b += "<h2>Comparison</h2>\n<table>\n<tr><th>Model</th><th>Verdict</th><th>Hidden size</th>"
+        b += "<h2>Comparison</h2>\n<div class=\"scroll\"><table>\n<tr><th>Model</th><th>Verdict</th><th>Hidden size</th>"
         if !withTruth.isEmpty { b += "<th>Expected</th>" }
         b += "<th>Confidence</th><th>Samples</th><th>Columns</th><th>Output bias</th><th>Parameters (dense)</th><th>Notes</th></tr>\n"
         for e in report.models {
@@ -62,9 +62,9 @@ public enum BatchRenderer {
             b += "<td class=\"num\">\(r.map { Formatting.integer($0.columns) } ?? "—")</td>"
             b += "<td>\(r.map { $0.outputBias.map { $0 ? "yes" : "no" } ?? "not tested" } ?? "—")</td>"
             b += "<td>\(x(r?.parameters.map { "\(Formatting.count($0.low)) – \(Formatting.count($0.high))" } ?? "—"))</td>"
-            b += "<td>\(x(e.error ?? e.notes ?? ""))</td></tr>\n"
+            b += "<td class=\"error\">\(x(e.error ?? e.notes ?? ""))</td></tr>\n"
         }
-        b += "</table>\n<h2>Spectra</h2>\n<div class=\"grid\">\n"
+        b += "</table></div>\n<h2>Spectra</h2>\n<div class=\"grid\">\n"
         for e in report.models {
             b += "<div class=\"cell\"><h3><a href=\"\(x(e.page))\">\(x(e.name))</a></h3>\n"
             if let r = e.result {
