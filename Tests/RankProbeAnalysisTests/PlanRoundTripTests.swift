@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RankProbe
 import RankProbeAnalysis
 import RankProbeLogs
 import RankProbeSynth
@@ -36,5 +37,9 @@ import RankProbeSynth
         #expect(samples.columns >= plan.columns, "\(summary.notes)")
         let export = try OutputBasisExport.compute(samples: samples)
         #expect(export.hiddenDim == d, "singular values \(export.singularValues.prefix(d + 3))")
+        // and through the whole `rankprobe estimate` pipeline
+        let estimate = try Estimator.estimate(paths: emitted.files + outputs, options: EstimateOptions(hashInputs: false))
+        #expect(estimate.status == .ok)
+        #expect(estimate.hiddenDim == d, "\(estimate.message)")
     }
 }
