@@ -7,6 +7,15 @@ enum ColumnKey: Hashable, Sendable {
     case id(Int)
     case text([UInt8])
 
+    /// Hashes the bytes in one call: the element-wise default costs a hasher round per byte, and this runs
+    /// for every returned alternative of every response.
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .id(let id): hasher.combine(0 as UInt8); hasher.combine(id)
+        case .text(let bytes): hasher.combine(1 as UInt8); bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     init?(_ entry: LogRecord.Entry) {
         if let id = entry.id { self = .id(id); return }
         if let b = entry.bytes { self = .text(b); return }
@@ -73,21 +82,47 @@ struct ColumnTable: Sendable {
 struct TokenPairs: Sendable {
     /// id → text → count, from entries that carry both.
     var authoritative: [Int: [[UInt8]: Int]] = [:]
-    /// id → text → count, from forced requests.
+    /// id → text → count, from forced requests (complete after `settle`).
     var votes: [Int: [[UInt8]: Int]] = [:]
     /// The first text voted for each id: forced cells with that text are stored at once, others wait.
     var firstVote: [Int: [UInt8]] = [:]
+    /// While reading, votes that agree with the id's first text are only counted, per column index, so the
+    /// common case costs two array accesses instead of nested dictionary updates.
+    private var firstByColumn: [[UInt8]?] = []
+    private var agreeByColumn: [Int] = []
+    private var idByColumn: [Int] = []
 
     mutating func observe(id: Int, text: [UInt8]) {
         authoritative[id, default: [:]][text, default: 0] += 1
     }
 
-    /// Records a forced-request vote; true when it agrees with the first vote for the id.
-    mutating func vote(id: Int, text: [UInt8]) -> Bool {
-        votes[id, default: [:]][text, default: 0] += 1
-        if let first = firstVote[id] { return first == text }
-        firstVote[id] = text
+    /// Records a forced-request vote for `id` (interned as `column`); true when it agrees with the first
+    /// vote for the id.
+    mutating func vote(column: Int32, id: Int, text: [UInt8]) -> Bool {
+        let c = Int(column)
+        if c >= firstByColumn.count {
+            let grow = c + 1 - firstByColumn.count
+            firstByColumn.append(contentsOf: repeatElement(nil, count: grow))
+            agreeByColumn.append(contentsOf: repeatElement(0, count: grow))
+            idByColumn.append(contentsOf: repeatElement(0, count: grow))
+        }
+        if let first = firstByColumn[c] {
+            if first == text { agreeByColumn[c] += 1; return true }
+            votes[id, default: [:]][text, default: 0] += 1
+            return false
+        }
+        firstByColumn[c] = text; agreeByColumn[c] = 1; idByColumn[c] = id
         return true
+    }
+
+    /// Folds the counted agreeing votes into `votes` and `firstVote`.
+    mutating func settle() {
+        for c in firstByColumn.indices {
+            guard let first = firstByColumn[c] else { continue }
+            votes[idByColumn[c], default: [:]][first, default: 0] += agreeByColumn[c]
+            firstVote[idByColumn[c]] = first
+        }
+        firstByColumn = []; agreeByColumn = []; idByColumn = []
     }
 
     /// The accepted text of each id: the most frequent authoritative text; else the forced votes' plurality

@@ -22,6 +22,8 @@ extension Assembler {
     }
 
     private mutating func finishInPlace() throws -> Assembly {
+        flushRuns()
+        pairs.settle()
         if options.model == nil, modelCounts.count > 1 { throw AssembleError.mixedModels(counts: modelCounts) }
         if let want = options.model, modelCounts[want] == nil, !modelCounts.isEmpty {
             throw AssembleError.modelNotFound(want, available: modelCounts)

@@ -49,7 +49,9 @@ extension Assembler {
                 let close = agg.values.lazy.filter { abs($0 - m) <= tolerance }.count
                 if agg.values.count >= 3, 2 * close > agg.values.count { kept += 1 } else { dropped += 1; value = nil }
                 if example == nil {
-                    let at = high >= low ? agg.maxAt : agg.minAt
+                    // The first observation has no stored location: name the other extreme then.
+                    let at = [(high, agg.maxAt), (low, agg.minAt)].filter { $0.0 > tolerance && $0.1 != nil }
+                        .max { $0.0 < $1.0 }?.1 ?? nil
                     let place = at.map { "\(files[Int($0.file)]):\($0.line)" } ?? "an earlier line"
                     example = "prompt \(rowKeys[row]), token \(columns.keys[Int(column)].label): "
                         + "\(agg.count) observations from \(agg.minValue) to \(agg.maxValue) (median \(m)), e.g. at \(place)"

@@ -72,6 +72,12 @@ public struct Assembler: Sendable {
     var formatCounts: [String: Int] = [:]
     var modelCounts: [String: Int] = [:]
     var recordsWithoutModel = 0
+    // Run-length counters: consecutive records nearly always share format and model, so the dictionaries
+    // are touched only when they change (see `flushRuns`).
+    var lastFormat: LogRecord.Format? = nil
+    var lastFormatRun = 0
+    var lastModel: String? = nil
+    var lastModelRun = 0
     var readerProblems: [String] = []
     var readerProblemCount = 0
 
@@ -88,6 +94,18 @@ public struct Assembler: Sendable {
         requestsRead += 1
         requestsFailed += 1
         skip(reason, file: file, line: line)
+    }
+
+    mutating func flushRuns() { flushFormatRun(); flushModelRun() }
+
+    mutating func flushFormatRun() {
+        if let f = lastFormat, lastFormatRun > 0 { formatCounts[f.rawValue, default: 0] += lastFormatRun }
+        lastFormatRun = 0; lastFormat = nil
+    }
+
+    mutating func flushModelRun() {
+        if let m = lastModel, lastModelRun > 0 { modelCounts[m, default: 0] += lastModelRun }
+        lastModelRun = 0; lastModel = nil
     }
 
     /// Takes over the reader's counts: lines that never became records (failed requests, bad lines) and
@@ -124,6 +142,7 @@ public struct Assembler: Sendable {
     // MARK: interning
 
     mutating func location(_ r: LogRecord) -> SourceLocation {
+        if let last = files.last, last == r.file { return SourceLocation(file: Int32(files.count - 1), line: r.line) }
         if let i = fileIndex[r.file] { return SourceLocation(file: i, line: r.line) }
         let i = Int32(files.count)
         files.append(r.file)
@@ -168,9 +187,9 @@ public struct Assembler: Sendable {
 
     public mutating func add(_ r: LogRecord) {
         requestsRead += 1
-        formatCounts[r.format.rawValue, default: 0] += 1
+        if r.format == lastFormat { lastFormatRun += 1 } else { flushFormatRun(); lastFormat = r.format; lastFormatRun = 1 }
         if let m = r.model {
-            modelCounts[m, default: 0] += 1
+            if m == lastModel { lastModelRun += 1 } else { flushModelRun(); lastModel = m; lastModelRun = 1 }
             if let want = options.model, m != want {
                 skip(Reason.otherModel, file: r.file, line: r.line)
                 return
@@ -222,7 +241,7 @@ public struct Assembler: Sendable {
         if let sid = s.id, sid != forcedID { skip(Reason.forcedNotSampled, at: at); return }
         let column = columns.intern(.id(forcedID))
         let top = entries(r, includeSampled: false)
-        if s.id == nil, let text = ColumnKey.textKey(s), !pairs.vote(id: forcedID, text: text) {
+        if s.id == nil, let text = ColumnKey.textKey(s), !pairs.vote(column: column, id: forcedID, text: text) {
             // Disagrees with the first text seen for this id: decided in `finish` by the majority.
             pending.append(PendingForced(row: row(key, rule: 0), id: forcedID, column: column, text: text,
                                          logprob: s.logprob, at: at, top: top))

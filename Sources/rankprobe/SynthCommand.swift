@@ -118,9 +118,14 @@ struct SynthCommand: ParsableCommand {
         if let quantize, !(quantize.isFinite && quantize > 0) {
             throw ValidationError("--quantize must be a finite step > 0 (got \(quantize))")
         }
+        // The model keeps V × d doubles; refuse up front rather than be killed by the OOM killer later.
         let (cells, overflow) = vocab.multipliedReportingOverflow(by: hidden)
-        guard !overflow, cells <= 1 << 34 else {
-            throw ValidationError("--vocab × --hidden = \(vocab) × \(hidden) is too large to hold the unembedding in memory")
+        let needed = overflow ? Double.infinity : Double(cells) * 8
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed <= 0.75 * physical else {
+            throw ValidationError(String(
+                format: "--vocab × --hidden = %d × %d needs %.1f GB for the unembedding; this machine has %.1f GB",
+                vocab, hidden, needed / 1e9, physical / 1e9))
         }
         if format == .npy, probeProtocol != nil {
             throw ValidationError("--protocol applies to the recorded-traffic formats, not to --format npy")
@@ -148,7 +153,21 @@ struct SynthCommand: ParsableCommand {
         case .npy:
             try writeNPY()
         case .openaiBatch, .openaiChat, .completionsPairs:
-            throw ValidationError("--format \(format.rawValue) is not yet available in this build")
+            // Logs of SAMPLES prompts probing every token; --noise is serving noise on the returned logprobs;
+            // --out is the path prefix (.jsonl, or .input.jsonl/.output.jsonl for the Batch API).
+            let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
+            let kind = SyntheticLogOptions.ProtocolKind(rawValue: (probeProtocol ?? .forced).rawValue)!
+            let top = kind == .direct ? vocab : (format == .completionsPairs ? 5 : 20)
+            let options = SyntheticLogOptions(
+                format: SyntheticLogOptions.Format(rawValue: format.rawValue)!, protocol: kind, prompts: samples,
+                topLogprobs: top, noise: noise, seed: seed)
+            let prefix = out.hasSuffix(".jsonl") ? String(out.dropLast(6)) : out
+            do {
+                let files = try SyntheticLogs.write(source: model, options: options, to: prefix)
+                FileHandle.standardError.write(Data("rankprobe synth: wrote \(files.joined(separator: ", "))\n".utf8))
+            } catch {
+                throw RankProbeFailure(message: "\(error)")
+            }
         }
     }
 
