@@ -17,7 +17,7 @@ extension ReportRenderer {
         b += "<figcaption>Singular values of the double-centred sample matrix, largest first, on a log scale. "
             + "A transformer's outputs span only its hidden size d, so the values fall off a cliff after index d "
             + "(red dashed line) to the noise floor (grey dashed line). Orange dotted lines: other candidate sizes. "
-            + "Purple dots: dominant early directions, which stand far above the rest.</figcaption>\n</figure>\n"
+            + "Purple dots: dominant early directions, which stand far above the rest. Amber line: the lower bound when no cliff is visible yet.</figcaption>\n</figure>\n"
         b += "<h2>Summary</h2>\n" + keyValueTable(c.summary + c.context)
         b += "<h2>Warnings</h2>\n"
         b += c.warnings.isEmpty ? "<p class=\"muted\">None.</p>\n"

@@ -73,11 +73,13 @@ public struct SpectrumPlot: Sendable {
             o += "<text x=\"\(n(ml + pw / 2))\" y=\"\(n(height - 8))\" text-anchor=\"middle\" fill=\"#222222\">index i (1-based)</text>"
             o += "<text x=\"16\" y=\"\(n(mt + ph / 2))\" text-anchor=\"middle\" fill=\"#222222\" transform=\"rotate(-90 16 \(n(mt + ph / 2)))\">singular value σᵢ (log scale)</text>"
         }
-        // Shaded region: everything past a lower bound when the data could only say "at least".
+        // A lower bound when the data could only say "at least": a line at the bound, the region past it shaded.
         if r.status == .insufficient, let lb = r.lowerBound, lb >= 1, lb <= count {
             let xx = x(Double(lb))
-            o += "<rect x=\"\(n(xx))\" y=\"\(n(mt))\" width=\"\(n(ml + pw - xx))\" height=\"\(n(ph))\" fill=\"#f3e6c8\" opacity=\"0.5\"><title>\(Markup.escape("hidden size is at least \(lb)"))</title></rect>"
-            if !compact { o += label(xx + 4, mt + 14, "d ≥ \(lb)", color: "#8a5a00", anchor: "start") }
+            o += "<rect x=\"\(n(xx))\" y=\"\(n(mt))\" width=\"\(n(ml + pw - xx))\" height=\"\(n(ph))\" fill=\"#f3e6c8\" opacity=\"0.5\"/>"
+            o += "<line x1=\"\(n(xx))\" y1=\"\(n(mt))\" x2=\"\(n(xx))\" y2=\"\(n(mt + ph))\" stroke=\"#b45309\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"><title>\(Markup.escape("no cliff up to index \(lb): hidden size is at least \(lb)"))</title></line>"
+            let anchor = xx > ml + pw * 0.75 ? "end" : "start"
+            o += label(xx + (anchor == "end" ? -5 : 5), mt + (compact ? 10 : 14), "d ≥ \(lb)", color: "#8a5a00", anchor: anchor, bold: true)
         }
         // Noise floor.
         if let nf = r.noiseFloor, nf > 0, nf.isFinite, log10(nf) >= lo, log10(nf) <= top {
