@@ -55,6 +55,22 @@ import RankProbeAnalysis
         #expect(manifest["requests"] as? Int == plan.requests)
     }
 
+    @Test func byteLimitSplitsFilesBeforeTheRequestLimit() throws {
+        let plan = try QueryPlan.make(.init(vocab: 300, hiddenGuess: 8, topLogprobs: 5, protocol: .forced))
+        let dir = try tempDir("bytes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let prompts = (0..<plan.prompts).map { "p\($0) " + String(repeating: "x", count: 200) }
+        let columns = try TokenColumns.choose(count: plan.columns, vocab: 300)
+        let limits = BatchLimits(requestsPerFile: 50_000, bytesPerFile: 30_000)
+        let out = try BatchEmitter(plan: plan, model: "m", columns: columns, limits: limits).write(prompts: prompts, directory: dir)
+        #expect(out.requestsPerFile.reduce(0, +) == plan.requests)
+        #expect(out.bytesPerFile.allSatisfy { $0 <= 30_000 })
+        // every file but the last is full: adding one more line would have crossed the byte limit
+        let lineBytes = out.bytesPerFile[0] / out.requestsPerFile[0]
+        #expect(out.bytesPerFile.dropLast().allSatisfy { $0 > 30_000 - 2 * lineBytes })
+        #expect(out.files.count == (plan.requests * lineBytes + 29_999) / 30_000 || out.files.count == (plan.requests * lineBytes + 29_999) / 30_000 + 1)
+    }
+
     @Test func tooFewPromptsIsAnErrorNamingTheFile() throws {
         let plan = try QueryPlan.make(.init(vocab: 300, hiddenGuess: 8, topLogprobs: 5))
         let dir = try tempDir("few")
