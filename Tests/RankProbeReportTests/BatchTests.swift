@@ -1,6 +1,7 @@
 import Foundation
 import RankProbe
 import RankProbeReport
+import RankProbeSynth
 import Testing
 
 @Suite struct BatchTests {
@@ -122,10 +123,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let inputs = dir.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-        try TestData.writeNPY(TestData.logProbabilities(rows: 80, vocabulary: 300, hidden: 24, seed: 1), rows: 80, columns: 300,
-                              to: inputs.appendingPathComponent("d24.npy"))
-        try TestData.writeNPY(TestData.logProbabilities(rows: 90, vocabulary: 260, hidden: 40, seed: 2), rows: 90, columns: 260,
-                              to: inputs.appendingPathComponent("d40.npy"))
+        try SyntheticModel(hidden: 24, vocab: 300, seed: 1).writeNPY(path: inputs.appendingPathComponent("d24.npy").path, samples: 80)
+        try SyntheticModel(hidden: 40, vocab: 260, seed: 2).writeNPY(path: inputs.appendingPathComponent("d40.npy").path, samples: 90)
         try "not an npy".write(to: inputs.appendingPathComponent("broken.npy"), atomically: true, encoding: .utf8)
         let manifest = dir.appendingPathComponent("manifest.json")
         try """
