@@ -206,7 +206,8 @@ extension SubspaceComparison {
             var m = a
             while m >= 10 { m /= 10; e += 1 }
             while m < 1 { m *= 10; e -= 1 }
-            let mantissa = (m * 100).rounded() / 100
+            var mantissa = (m * 100).rounded() / 100
+            if mantissa >= 10 { mantissa /= 10; e += 1 }
             return "\(x < 0 ? "-" : "")\(mantissa)e\(e)"
         }
         return String((x * 1000).rounded() / 1000)
