@@ -29,6 +29,17 @@ extension SubspaceComparison {
             result.reasons.append("columns matched by position (an input carries no token labels)")
         }
 
+        if let la = a.columnLabels, let lb = b.columnLabels, shared.a.count < la.count / 2 || shared.a.count < lb.count / 2 {
+            // The log reader labels a column by token id when the logs tie the token to an id (forced requests,
+            // vLLM) and by its quoted text otherwise (biased-protocol responses carry text only).
+            func kind(_ labels: [String]) -> String {
+                let ids = labels.filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.count
+                return ids * 2 > labels.count ? "id" : "text"
+            }
+            if kind(la) != kind(lb) {
+                result.reasons.append("A labels its columns by token \(kind(la)) and B by token \(kind(lb)); such columns cannot be matched (record both with forced-token requests, or as .npy dumps)")
+            }
+        }
         let (ac, droppedA) = CentredSamples.rowCentred(a, columns: shared.a)
         let (bc, droppedB) = CentredSamples.rowCentred(b, columns: shared.b)
         result.droppedRowsA = droppedA.count

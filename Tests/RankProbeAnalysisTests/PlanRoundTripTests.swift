@@ -3,6 +3,7 @@ import Testing
 import RankProbe
 import RankProbeAnalysis
 import RankProbeLogs
+import RankProbeMatrix
 import RankProbeSynth
 
 /// A plan's Batch files, answered by the synthetic API and read back by the log reader, must show the
@@ -41,5 +42,24 @@ import RankProbeSynth
         let estimate = try Estimator.estimate(paths: emitted.files + outputs, options: EstimateOptions(hashInputs: false))
         #expect(estimate.status == .ok)
         #expect(estimate.hiddenDim == d, "\(estimate.message)")
+
+        // The API-log recording compared with a full-vocabulary dump (labels: token ids on both sides).
+        let dump = DenseSamples(rows: 200, columns: vocab, values: model.logprobs(samples: 0..<200),
+                                columnLabels: (0..<vocab).map(String.init))
+        let same = try SubspaceComparison.compare(a: dump, b: samples)
+        if proto == .biased {
+            // Biased responses carry token text only, so the reader labels those columns by text, not id.
+            #expect(same.verdict == .inconclusive)
+            #expect(same.reasons.contains { $0.contains("cannot be matched") }, "\(same.reasons)")
+            return
+        }
+        #expect(same.sharedColumns == samples.columns)
+        #expect(same.hiddenDim == d)
+        #expect(same.verdict == .same, "\(same.reasons)")
+        let other = SyntheticModel(hidden: d, vocab: vocab, seed: 78)
+        let otherDump = DenseSamples(rows: 200, columns: vocab, values: other.logprobs(samples: 0..<200),
+                                     columnLabels: (0..<vocab).map(String.init))
+        #expect(try SubspaceComparison.compare(a: otherDump, b: samples).verdict == .different)
+
     }
 }
