@@ -1,25 +1,47 @@
 import _SystemShims
 
-/// Identity of a Batch API request: the first 128 bits of SHA-256(custom_id).
+/// A 128-bit in-process fingerprint of some bytes (a Batch `custom_id`, a canonical prompt).
 ///
 /// Real batches reach tens of millions of requests (4,700 prompts × 4,700 forced tokens); keeping every
-/// `custom_id` as a String would cost ~100 bytes per request before the map itself. 16 bytes suffice: the
-/// chance of any collision among 10⁸ ids is ~10⁻²³.
+/// `custom_id` as a String would cost ~100 bytes per request before the map itself, so the join keys on
+/// 16 bytes instead. Two independently keyed SipHash values (Swift's `Hasher`, seeded per process) give 128
+/// bits: the chance of any collision among 10⁸ ids is ~10⁻²³. The value is never stored or compared across
+/// runs, so the per-process seed does not matter; SHA-256 (used for the persistent `promptKey`) measured
+/// ~10% of the whole read when it was used here too.
 struct RequestID: Hashable, Sendable {
     var high: UInt64
     var low: UInt64
 
-    init(_ customID: UnsafeRawBufferPointer) {
-        var h: UInt64 = 0
-        var l: UInt64 = 0
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            rp_sha256(customID.baseAddress, customID.count, digest.baseAddress!)
-            let raw = UnsafeRawPointer(digest.baseAddress!)
-            h = raw.loadUnaligned(as: UInt64.self)
-            l = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        }
-        high = h
-        low = l
+    init(_ bytes: UnsafeRawBufferPointer) {
+        var a = Hasher()
+        a.combine(0x5A as UInt8)
+        a.combine(bytes: bytes)
+        var b = Hasher()
+        b.combine(0xA5 as UInt8)
+        b.combine(bytes: bytes)
+        high = UInt64(bitPattern: Int64(a.finalize()))
+        low = UInt64(bitPattern: Int64(b.finalize()))
+    }
+
+    /// `high` alone is already a uniform hash.
+    func hash(into hasher: inout Hasher) { hasher.combine(high) }
+}
+
+/// Per-thread memo of canonical prompt → hex SHA-256 `promptKey`. A forced-token batch repeats each prompt
+/// once per forced token (thousands of times), so hashing it once per thread instead of once per line saves
+/// most of the SHA-256 work. Bounded: cleared when it reaches `limit` entries (direct-protocol logs with
+/// millions of distinct prompts gain nothing from it).
+final class PromptKeyCache {
+    private var keys: [RequestID: String] = [:]
+    private let limit = 1 << 16
+
+    func key(for canonical: UnsafeRawBufferPointer) -> String {
+        let id = RequestID(canonical)
+        if let k = keys[id] { return k }
+        if keys.count >= limit { keys.removeAll(keepingCapacity: true) }
+        let k = RecordConverter.hexSHA256(canonical)
+        keys[id] = k
+        return k
     }
 }
 
@@ -59,6 +81,8 @@ struct BatchIndex: Sendable {
     private var biasValues: [Double] = []
 
     var count: Int { slots.count }
+
+    mutating func reserve(_ n: Int) { slots.reserveCapacity(n) }
 
     /// Adds a request; returns false (and keeps the first) when the custom_id is already indexed.
     mutating func insert(_ id: RequestID, _ fields: BatchRequestFields) -> Bool {

@@ -23,7 +23,7 @@ struct RecordContext: Sendable {
 enum RecordConverter {
     static let placeholderLogprob = -9999.0
 
-    static func outcome(_ d: rp_doc, line: Int, context: RecordContext) -> LineOutcome {
+    static func outcome(_ d: rp_doc, line: Int, context: RecordContext, keys: PromptKeyCache) -> LineOutcome {
         let file = context.file
         let kind = rp_kind(rawValue: UInt32(bitPattern: d.kind))
         if kind == RP_KIND_UNKNOWN {
@@ -51,7 +51,7 @@ enum RecordConverter {
             bias.reserveCapacity(Int(d.bias_count))
             for i in 0..<Int(d.bias_count) { bias.append((Int(d.bias_ids[i]), d.bias_values[i])) }
             let fields = BatchRequestFields(
-                promptKey: d.prompt.rawBuffer.map(hexSHA256), bias: bias,
+                promptKey: d.prompt.rawBuffer.map(keys.key(for:)), bias: bias,
                 maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string)
             return .batchInput(id: RequestID(d.custom_id.rawBuffer!), customID: customID, request: fields)
         }
@@ -81,7 +81,7 @@ enum RecordConverter {
             record.maxTokens = request.maxTokens
             if record.model == nil { record.model = request.model }
         } else {
-            record.promptKey = d.prompt.rawBuffer.map(hexSHA256)
+            record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
             if d.bias_count > 0 {
                 var bias: [Int: Double] = [:]
                 for i in 0..<Int(d.bias_count) { bias[Int(d.bias_ids[i])] = d.bias_values[i] }

@@ -16,6 +16,9 @@ struct ReadRun {
     private let options: LogReadOptions
     private let infos: [LogFileInfo]
     private let extractors: [JSONExtractor]
+    private let caches: [PromptKeyCache]
+    private var lastModel: String?
+    private var lastModelCount = 0
     private var index = BatchIndex()
     private var progress: ProgressLine?
 
@@ -23,6 +26,7 @@ struct ReadRun {
         guard !paths.isEmpty else { throw .noFiles }
         self.options = options
         extractors = (0..<options.threads).map { _ in JSONExtractor() }
+        caches = (0..<options.threads).map { _ in PromptKeyCache() }
         var infos: [LogFileInfo] = []
         for path in paths { infos.append(try LogFormat.detect(path: path, options: options, extractor: extractors[0])) }
         var byFormat: [String: [String]] = [:]
@@ -48,6 +52,7 @@ struct ReadRun {
         for info in infos where info.role != .batchInput {
             try process(info, context: RecordContext(file: info, batch: context), deliver)
         }
+        flushModelCount()
         progress?.finish(stats)
     }
 
@@ -63,20 +68,47 @@ struct ReadRun {
         var lines: [LineSpan] = []
         var oversized: [(line: Int, bytes: Int)] = []
         var counted = 0
+        var pending: [[Outcome]] = []
+        var first = true
+        // Pipeline: while the parser threads work on block k, this thread delivers block k-1's outcomes
+        // (outcomes own their data, so the reader's buffer is free to be refilled once a parse is done).
         while reader.nextBlock(lines: &lines, oversized: &oversized) {
-            for (line, bytes) in oversized {
-                let limit = options.maxLineBytes >= 1 << 20 ? "\(options.maxLineBytes >> 20) MB" : "\(options.maxLineBytes) bytes"
-                try account(Outcome(line: line, kind: .skipped(
-                    reason: ReadStats.Reason.lineTooLong,
-                    message: "line longer than \(limit) (\(bytes) bytes); skipped without loading")), info)
+            if first && info.role == .batchInput && !reader.isCompressed && !lines.isEmpty {
+                reserveIndex(for: info.path, sampleBytes: reader.bytesRead, sampleLines: lines.count)
             }
-            for batch in parse(lines, reader: reader, context: context) {
-                for outcome in batch { try account(outcome, info, deliver) }
+            first = false
+            let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
+            let group = DispatchGroup()
+            if lines.count >= 64 && extractors.count > 1 {
+                DispatchQueue.global().async(group: group) { job.run() }
+            } else {
+                job.run()
+            }
+            var failure: Error?
+            do {
+                for slice in pending { for outcome in slice { try account(outcome, info, deliver) } }
+            } catch {
+                failure = error
+            }
+            group.wait()
+            if let failure { job.discard(); throw failure }
+            pending = job.results
+            if !oversized.isEmpty {
+                var merged = job.collect()
+                let limit = options.maxLineBytes >= 1 << 20 ? "\(options.maxLineBytes >> 20) MB" : "\(options.maxLineBytes) bytes"
+                for (line, bytes) in oversized {
+                    merged.append(Outcome(line: line, kind: .skipped(
+                        reason: ReadStats.Reason.lineTooLong,
+                        message: "line longer than \(limit) (\(bytes) bytes); skipped without loading")))
+                }
+                merged.sort { $0.line < $1.line }
+                pending = [merged]
             }
             stats.bytesRead += reader.bytesRead - counted
             counted = reader.bytesRead
             progress?.update(stats)
         }
+        for slice in pending { for outcome in slice { try account(outcome, info, deliver) } }
         stats.bytesRead += reader.bytesRead - counted
         if let error = reader.streamError {
             try account(Outcome(line: 0, kind: .skipped(
@@ -85,41 +117,77 @@ struct ReadRun {
         }
     }
 
-    /// Parses the block's lines on up to `threads` threads; returns outcomes per slice, in line order.
-    private func parse(_ lines: [LineSpan], reader: LineReader, context: RecordContext) -> [[Outcome]] {
-        let workers = lines.count < 64 ? 1 : min(extractors.count, lines.count)
-        if workers == 1 { return [Self.parseSlice(lines[...], reader: reader, extractor: extractors[0], context: context)] }
-        let job = SliceJob(results: .allocate(capacity: workers), lines: lines, reader: reader,
-                           extractors: extractors, context: context)
-        job.results.initialize(repeating: [])
-        defer { job.results.deinitialize(); job.results.deallocate() }
-        let per = (lines.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let slice = job.lines[min(job.lines.count, w * per)..<min(job.lines.count, (w + 1) * per)]
-            job.results[w] = Self.parseSlice(slice, reader: job.reader, extractor: job.extractors[w], context: job.context)
-        }
-        return Array(job.results)
+    /// Sizes the custom_id index once from the first block's mean line length, so it is not rehashed
+    /// ~20 times while millions of requests go in.
+    private mutating func reserveIndex(for path: String, sampleBytes: Int, sampleLines: Int) {
+        var st = stat()
+        guard stat(path, &st) == 0, sampleLines > 0, sampleBytes > 0 else { return }
+        let estimate = Double(st.st_size) / (Double(sampleBytes) / Double(sampleLines)) * 1.05
+        index.reserve(index.count + Int(min(estimate, 1e9)))
     }
 
-    /// What the parser threads share. Unchecked because: worker w writes only `results[w]` and uses only
-    /// `extractors[w]`; the reader's buffer is only read while the workers run.
-    private struct SliceJob: @unchecked Sendable {
-        let results: UnsafeMutableBufferPointer<[Outcome]>
+    /// One block's parse: the lines cut into contiguous slices, one per extractor. Unchecked Sendable
+    /// because worker w writes only `results[w]` and uses only `extractors[w]`/`caches[w]`, and the
+    /// reader's buffer is only read while the workers run (the owner waits before refilling it).
+    private final class SliceJob: @unchecked Sendable {
         let lines: [LineSpan]
         let reader: LineReader
         let extractors: [JSONExtractor]
+        let caches: [PromptKeyCache]
         let context: RecordContext
+        var results: [[Outcome]]
+
+        init(lines: [LineSpan], reader: LineReader, extractors: [JSONExtractor], caches: [PromptKeyCache], context: RecordContext) {
+            self.lines = lines; self.reader = reader; self.extractors = extractors; self.caches = caches
+            self.context = context
+            let workers = lines.count < 64 ? 1 : min(extractors.count, lines.count)
+            results = Array(repeating: [], count: workers)
+        }
+
+        func run() {
+            let workers = results.count
+            let per = (lines.count + workers - 1) / workers
+            results.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedBox(out)
+                if workers == 1 {
+                    out.value[0] = ReadRun.parseSlice(lines[...], reader: reader, extractor: extractors[0], keys: caches[0], context: context)
+                    return
+                }
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let slice = self.lines[min(self.lines.count, w * per)..<min(self.lines.count, (w + 1) * per)]
+                    out.value[w] = ReadRun.parseSlice(slice, reader: self.reader, extractor: self.extractors[w],
+                                                      keys: self.caches[w], context: self.context)
+                }
+            }
+        }
+
+        func collect() -> [Outcome] {
+            if results.count == 1 { return results[0] }
+            var all: [Outcome] = []
+            all.reserveCapacity(results.reduce(0) { $0 + $1.count })
+            for r in results { all.append(contentsOf: r) }
+            return all
+        }
+
+        func discard() { results = [] }
     }
 
-    private static func parseSlice(
-        _ lines: ArraySlice<LineSpan>, reader: LineReader, extractor: JSONExtractor, context: RecordContext
+    private struct UncheckedBox<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+
+    static func parseSlice(
+        _ lines: ArraySlice<LineSpan>, reader: LineReader, extractor: JSONExtractor, keys: PromptKeyCache,
+        context: RecordContext
     ) -> [Outcome] {
         var out: [Outcome] = []
         out.reserveCapacity(lines.count)
         for span in lines {
             let error = extractor.extract(reader.base + span.start, count: span.count,
                                           capacity: reader.readable(from: span.start)) { doc in
-                out.append(Outcome(line: span.line, kind: RecordConverter.outcome(doc.pointee, line: span.line, context: context)))
+                out.append(Outcome(line: span.line, kind: RecordConverter.outcome(
+                    doc.pointee, line: span.line, context: context, keys: keys)))
             }
             if let error { out.append(Outcome(line: span.line, kind: Self.syntaxOutcome(error, terminated: span.terminated))) }
         }
@@ -144,7 +212,7 @@ struct ReadRun {
         var outcomes: [Outcome] = []
         let error = extractors[0].extract(buffer.baseAddress!, count: count, capacity: buffer.count) { doc in
             let line = doc.pointee.element_index >= 0 ? Int(doc.pointee.element_index) + 1 : 1
-            outcomes.append(Outcome(line: line, kind: RecordConverter.outcome(doc.pointee, line: line, context: context)))
+            outcomes.append(Outcome(line: line, kind: RecordConverter.outcome(doc.pointee, line: line, context: context, keys: caches[0])))
         }
         if let error {
             // Locate the byte offset as a line for the message.
@@ -166,7 +234,14 @@ struct ReadRun {
             stats.requestsRead += 1
             if placeholders > 0 { stats.droppedEntries[ReadStats.Reason.placeholder, default: 0] += placeholders }
             if nonFinite > 0 { stats.droppedEntries[ReadStats.Reason.nonFinite, default: 0] += nonFinite }
-            stats.models[record.model ?? "", default: 0] += 1
+            // Run-length counted: consecutive records nearly always share the model.
+            if record.model == lastModel && lastModelCount > 0 {
+                lastModelCount += 1
+            } else {
+                flushModelCount()
+                lastModel = record.model
+                lastModelCount = 1
+            }
             try deliver(record)
         case let .batchInput(id, customID, fields):
             if index.insert(id, fields) {
@@ -185,6 +260,11 @@ struct ReadRun {
             stats.skipped[reason, default: 0] += 1
             problem(info, outcome.line, message)
         }
+    }
+
+    private mutating func flushModelCount() {
+        if lastModelCount > 0 { stats.models[lastModel ?? "", default: 0] += lastModelCount }
+        lastModelCount = 0
     }
 
     private mutating func problem(_ info: LogFileInfo, _ line: Int, _ message: String) {
