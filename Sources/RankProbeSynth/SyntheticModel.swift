@@ -19,11 +19,11 @@ import RankProbeLinearAlgebra
 /// * **Unembedding** `W = β · R · G · diag(s) · P` (V × d). `G` is i.i.d. Gaussian; `s_j ∝ j^-1/4` gives
 ///   the columns a power-law spectrum; `P` is a random orthogonal mixing (`RandomRotation`) so that the
 ///   strong unembedding directions are not the strong hidden-state directions; `R` holds log-normal token
-///   norms (σ = 0.3) with the few hundred most frequent tokens up to 2.5× larger. Because `G` is Gaussian,
+///   norms (σ = 0.3) with the most frequent ~0.2 % of tokens up to 2.5× larger. Because `G` is Gaussian,
 ///   `G·diag(s)·P` has the same distribution as `U·diag(s)·Qᵀ` with Haar-random factors, at the cost of one
 ///   V × d Gaussian draw instead of two large orthogonalisations.
 ///   The exponents are chosen so that the double-centred spectrum decays roughly like i^-0.9 between the
-///   leading directions and d (σ₁/σ_d ≈ 200 at d = 512) — steep enough to be realistic, not so steep that
+///   leading directions and d (σ₁/σ_d ≈ 200 at d = 512 with N = 1000, ≈ 500 at d = 1024 with N = 1400) — steep enough to be realistic, not so steep that
 ///   the last directions of a 4096-wide model sink below float16 rounding.
 /// * **Output bias** (optional) `b_v = −log(1 + rank_v) + 0.5 z`, centred: a Zipf-like unigram prior, a few
 ///   nats across the vocabulary, as in models that keep an lm-head bias.

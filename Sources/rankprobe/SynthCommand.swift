@@ -184,7 +184,7 @@ struct SynthCommand: ParsableCommand {
         if noise > 0 { details.append("noise σ = \(noise)") }
         if let quantize { details.append("quantised to \(quantize)") }
         let line = "rankprobe synth: wrote \(out): \(samples)×\(vocab) \(precision.scalar.rawValue) \(kind.rawValue) "
-            + "(\(String(format: "%.1f", bytes / 1e6)) MB; \(details.joined(separator: ", "))) in \(String(format: "%.1f", seconds)) s\n"
+            + "(\(bytes >= 1e6 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f kB", bytes / 1e3)); \(details.joined(separator: ", "))) in \(String(format: "%.1f", seconds)) s\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
