@@ -10,14 +10,8 @@ extension SyntheticModel {
     /// brackets the target. 48 pilot samples pin the mean to within a few hundredths of a nat, and the
     /// pilot uses the model's own samples 0..<48, so the result depends only on the seed.
     func calibrateInverseTemperature() -> Double {
-        let pilot = logitBlock(samples: 0..<Shape.pilotSamples)
+        let pilot = logitBlock(samples: 0..<Shape.pilotSamples, addBias: false)  // β scales W h only
         let v = vocab, n = Shape.pilotSamples
-        // logitBlock already added the bias; split it off again so β scales only W h.
-        if let outputBias {
-            for j in 0..<n {
-                for t in 0..<v { pilot.storage[j * v + t] -= outputBias[t] }
-            }
-        }
         let target = targetEntropy
         let source = SendablePointer(pilot.storage)
         func meanEntropy(_ beta: Double) -> Double {

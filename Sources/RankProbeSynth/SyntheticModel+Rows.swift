@@ -48,9 +48,9 @@ extension SyntheticModel {
 
     // MARK: blocks of rows
 
-    /// Logits `W h + b` of `samples` as a V × count column-major matrix: column j is sample
-    /// `samples.lowerBound + j`, contiguous over the vocabulary (i.e. one output row).
-    func logitBlock(samples: Range<Int>) -> Matrix {
+    /// Logits `W h + b` (or `W h` without `addBias`) of `samples` as a V × count column-major matrix:
+    /// column j is sample `samples.lowerBound + j`, contiguous over the vocabulary (i.e. one output row).
+    func logitBlock(samples: Range<Int>, addBias: Bool = true) -> Matrix {
         let d = hidden, v = vocab, n = samples.count
         let states = Matrix(rows: d, columns: n)
         let statePointer = SendablePointer(states.storage)
@@ -61,7 +61,7 @@ extension SyntheticModel {
         }
         let out = Matrix(rows: v, columns: n)
         LinearAlgebra.gemm(tokenFactors, states, into: out)
-        if let outputBias {
+        if addBias, let outputBias {
             let p = SendablePointer(out.storage)
             parallelFor(n) { j in
                 let column = p.pointer + j * v

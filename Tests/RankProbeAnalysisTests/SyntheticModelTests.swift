@@ -1,5 +1,6 @@
 import Foundation
 import RankProbeLinearAlgebra
+import RankProbeMatrix
 import RankProbeNPY
 import RankProbeSynth
 import Testing
@@ -139,14 +140,8 @@ import Testing
 
     static func read(_ path: String) throws -> (NPYFile, [Double]) {
         let file = try NPYFile(path: path)
-        let count = file.rows * file.columns
-        let values: [Double] = (0..<count).map { i in
-            switch file.scalar {
-            case .float16: Double(Float16(bitPattern: UInt16(littleEndian: file.data.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
-            case .float32: Double(Float(bitPattern: UInt32(littleEndian: file.data.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
-            case .float64: Double(bitPattern: UInt64(littleEndian: file.data.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
-            }
-        }
+        var values: [Double] = []
+        for r in 0..<file.rows { for c in 0..<file.columns { values.append(file.element(r, c)) } }
         return (file, values)
     }
 
