@@ -99,15 +99,17 @@ public enum Estimator {
             let mu = sv[d - 1] * floor
             let residual = try gram.offsetResidual(mu: mu)
             // Without an offset the all-ones vector keeps ≈ √((m − d)/N) of its norm outside the signal
-            // space (m = N − 1 spectrum values); with one, only what the noise leaves. Decide well away
-            // from both.
+            // space (m = N − 1 spectrum values); with one, only what the noise leaves. Massive-activation
+            // directions are nearly constant across prompts and so act like a partial bias: on synthetic
+            // RMSNorm models without a bias the residual is ≈ 0.4 × that expectation, with a bias ≈ 1e-8.
+            // Decide only well away from both; in between say so.
             let expected = (Double(sv.count - d) / Double(n)).squareRoot()
             biasTest = .init(residual: residual, threshold: mu)
-            if residual < 0.1 * expected {
+            if residual < 0.02 * expected {
                 outputBias = true
                 warnings.append(
                     "the outputs carry a constant offset outside the span of the varying part: an output bias (hidden size \(d)) — or, for a model whose final norm is a LayerNorm with a learned shift, that shift seen through the unembedding (hidden size \(d + 1))")
-            } else if residual > 0.3 * expected {
+            } else if residual > 0.2 * expected {
                 outputBias = false
             } else {
                 warnings.append(String(format: "output-bias test inconclusive (residual %.3g vs %.3g expected without a bias)", residual, expected))

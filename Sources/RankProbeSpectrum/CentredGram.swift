@@ -71,9 +71,11 @@ public final class CentredGram: @unchecked Sendable {
                 var s = 0.0
                 for t in 0..<width { s += column[t] }
                 residualSum[k] += s
-                // Release everything of this row read so far, not just this block: a block's bytes rarely
-                // start and end on page boundaries, and only whole pages can leave the resident set.
-                rowLocator.release(row: r, columns: 0..<hi)
+                // Release the whole row, not just this block: the kernel's fault-around maps up to 64 KB
+                // of cached pages past each fault, which would otherwise leave N × 64 KB (280 MB at
+                // N = 4400) of rows mapped ahead of the reader. The next block faults its pages back in
+                // from the page cache (minor faults, no I/O).
+                rowLocator.release(row: r, columns: 0..<source.columns)
             }
             LinearAlgebra.accumulateGramLower(n: n, k: width, a: block.baseAddress!, lda: width, into: storage)
             rowLocator.releaseColumnMajor(columns: lo..<hi)
