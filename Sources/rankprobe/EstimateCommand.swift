@@ -40,8 +40,19 @@ struct EstimateCommand: ParsableCommand {
         valueName: "forced|biased|direct"))
     var logProtocol: String?
 
+    @Option(help: ArgumentHelp(
+        "Also write a report to PATH, in the format its extension names (.html, .md, .json, .txt).",
+        valueName: "PATH"))
+    var report: String?
+
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
     var noHash = false
+
+    func validate() throws {
+        if let report, let out = output.output, report == out {
+            throw ValidationError("--report and --output name the same file (\(report))")
+        }
+    }
 
     func run() throws {
         var proto: LogProtocol? = nil
@@ -61,6 +72,16 @@ struct EstimateCommand: ParsableCommand {
             throw RankProbeFailure(message: "\(error)")
         }
         try writeReport(result, format: output.format, to: output.output)
+        if let report {
+            let format: OutputFormat
+            switch URL(fileURLWithPath: report).pathExtension.lowercased() {
+            case "html", "htm": format = .html
+            case "md", "markdown": format = .markdown
+            case "json": format = .json
+            default: format = .text
+            }
+            try writeReport(result, format: format, to: report)
+        }
     }
 }
 
