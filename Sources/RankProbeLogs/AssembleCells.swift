@@ -4,38 +4,6 @@ struct SourceLocation: Sendable, Equatable {
     var line: Int
 }
 
-/// All observations of one cell beyond the first: kept only for cells that were measured more than once.
-///
-/// Up to `cap` values are kept for the median; min and max run over every observation so a conflicting
-/// value is never missed, even past the cap (forced-token logs with top_logprobs repeat the same top tokens
-/// in every request of a prompt: thousands of observations of a handful of cells).
-struct RepeatAggregate: Sendable {
-    var values: [Double]
-    var count: Int
-    var minValue: Double
-    var maxValue: Double
-    var minAt: SourceLocation?
-    var maxAt: SourceLocation?
-
-    init(first: Double, at location: SourceLocation?) {
-        values = [first]; count = 1; minValue = first; maxValue = first; minAt = location; maxAt = location
-    }
-
-    mutating func add(_ value: Double, at location: SourceLocation?, cap: Int) {
-        if values.count < cap { values.append(value) }
-        count += 1
-        if value < minValue { minValue = value; minAt = location }
-        if value > maxValue { maxValue = value; maxAt = location }
-    }
-
-    mutating func merge(_ other: RepeatAggregate, cap: Int) {
-        for v in other.values where values.count < cap { values.append(v) }
-        count += other.count
-        if other.minValue < minValue { minValue = other.minValue; minAt = other.minAt }
-        if other.maxValue > maxValue { maxValue = other.maxValue; maxAt = other.maxAt }
-    }
-}
-
 /// The cells of one row. Starts sparse (column → slot dictionary) and turns dense (a `[Double]` indexed by
 /// column with NaN for "missing") once at least a third of the columns up to the largest one are present,
 /// where the dense form is the smaller one: 8 bytes per column against ~24 per sparse cell. Forced-token
@@ -105,6 +73,18 @@ struct RowCells: Sendable {
         return v
     }
 
+    /// Sets a present cell to `value`, or removes it when `value` is nil (the count follows).
+    mutating func replace(_ column: Int32, with value: Double?) {
+        if isDense {
+            let c = Int(column)
+            guard c < dense.count, !dense[c].isNaN else { return }
+            if let value { dense[c] = value } else { dense[c] = .nan; count -= 1 }
+            return
+        }
+        guard let s = slot[column] else { return }
+        if let value { values[Int(s)] = value } else { _ = remove(column) }
+    }
+
     /// Calls `body(column, value)` for every present cell.
     func forEach(_ body: (Int32, Double) -> Void) {
         if isDense {
@@ -127,10 +107,10 @@ struct RowCells: Sendable {
 /// repeats in a side table. Compact enough for 4,700 × 4,700 forced-token collections (≈ 8 bytes a cell).
 struct CellStore: Sendable {
     var rows: [RowCells] = []
-    var repeats: [UInt64: RepeatAggregate] = [:]
-    let repeatCap: Int
+    var repeats: RepeatTable
+    var repeatCap: Int { repeats.cap }
 
-    init(repeatCap: Int) { self.repeatCap = repeatCap }
+    init(repeatCap: Int) { repeats = RepeatTable(cap: repeatCap) }
 
     @inline(__always) static func key(_ row: Int32, _ column: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: row)) << 32 | UInt64(UInt32(bitPattern: column))
@@ -140,24 +120,21 @@ struct CellStore: Sendable {
         while rows.count <= Int(row) { rows.append(RowCells()) }
     }
 
+    @inline(__always)
     mutating func add(row: Int32, column: Int32, value: Double, at location: SourceLocation?) {
-        ensureRow(row)
+        if Int(row) >= rows.count { ensureRow(row) }
         guard let first = rows[Int(row)].insertIfAbsent(column, value) else { return }
-        let k = Self.key(row, column)
-        repeats[k, default: RepeatAggregate(first: first, at: nil)].add(value, at: location, cap: repeatCap)
+        repeats.add(Self.key(row, column), first: first, value: value, at: location)
     }
 
     /// Moves a cell (with its repeats) to another column of the same row, merging with what is there.
     mutating func move(row: Int32, from: Int32, to: Int32) {
         guard let v = rows[Int(row)].remove(from) else { return }
-        let moved = repeats.removeValue(forKey: Self.key(row, from)) ?? RepeatAggregate(first: v, at: nil)
+        let moved = repeats.detach(Self.key(row, from))
         if let existing = rows[Int(row)].insertIfAbsent(to, v) {
-            let k = Self.key(row, to)
-            var target = repeats[k] ?? RepeatAggregate(first: existing, at: nil)
-            target.merge(moved, cap: repeatCap)
-            repeats[k] = target
-        } else if moved.count > 1 {
-            repeats[Self.key(row, to)] = moved
+            repeats.merge(into: Self.key(row, to), existingFirst: existing, from: moved, movedValue: v)
+        } else if let moved {
+            repeats.attach(moved, to: Self.key(row, to))
         }
     }
 
@@ -165,6 +142,7 @@ struct CellStore: Sendable {
     @discardableResult
     mutating func remove(row: Int32, column: Int32) -> Int {
         guard Int(row) < rows.count, rows[Int(row)].remove(column) != nil else { return 0 }
-        return repeats.removeValue(forKey: Self.key(row, column))?.count ?? 1
+        guard let a = repeats.detach(Self.key(row, column)) else { return 1 }
+        return Int(repeats.count[Int(a)])
     }
 }

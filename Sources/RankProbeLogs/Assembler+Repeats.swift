@@ -26,42 +26,51 @@ extension Assembler {
     /// median stands (one bad response cannot move it); otherwise — a conflicting pair has no majority and
     /// its median would be a made-up midpoint — the cell is dropped and treated as missing.
     mutating func combineRepeats() -> RepeatOutcome {
-        guard !store.repeats.isEmpty else { return RepeatOutcome(noise: nil, notes: [], repeatedCells: 0) }
-        var medians: [UInt64: Double] = [:]
-        medians.reserveCapacity(store.repeats.count)
-        var spreads: [Double] = []
-        spreads.reserveCapacity(store.repeats.count)
-        for (k, agg) in store.repeats {
-            let m = Self.median(agg.values)
-            medians[k] = m
-            spreads.append(Self.median(agg.values.map { abs($0 - m) }))
+        let table = store.repeats
+        guard !table.isEmpty else { return RepeatOutcome(noise: nil, notes: [], repeatedCells: 0) }
+        let live = Array(table.live)
+        var medians = [Double](repeating: 0, count: live.count)
+        var spreads = [Double](repeating: 0, count: live.count)
+        var scratch: [Double] = []
+        var deviations: [Double] = []
+        scratch.reserveCapacity(table.cap); deviations.reserveCapacity(table.cap)
+        for (i, a) in live.enumerated() {
+            table.values(a, into: &scratch)
+            let m = Self.medianInPlace(&scratch)
+            medians[i] = m
+            deviations.removeAll(keepingCapacity: true)
+            for v in scratch { deviations.append(abs(v - m)) }
+            spreads[i] = Self.medianInPlace(&deviations)
         }
-        let noise = Self.median(spreads)
+        let noise = Self.medianInPlace(&spreads)
         let tolerance = max(options.conflictNoiseFactor * noise, options.conflictFloor)
         var kept = 0, dropped = 0
         var example: String? = nil
-        for (k, agg) in store.repeats {
-            let m = medians[k]!
+        for (i, a) in live.enumerated() {
+            let m = medians[i]
+            let k = table.key[Int(a)]
             let row = Int(k >> 32), column = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
-            let high = agg.maxValue - m, low = m - agg.minValue
+            let minValue = table.minValue[Int(a)], maxValue = table.maxValue[Int(a)]
+            let high = maxValue - m, low = m - minValue
             var value: Double? = m
             if max(high, low) > tolerance {
-                let close = agg.values.lazy.filter { abs($0 - m) <= tolerance }.count
-                if agg.values.count >= 3, 2 * close > agg.values.count { kept += 1 } else { dropped += 1; value = nil }
+                table.values(a, into: &scratch)
+                let close = scratch.lazy.filter { abs($0 - m) <= tolerance }.count
+                if scratch.count >= 3, 2 * close > scratch.count { kept += 1 } else { dropped += 1; value = nil }
                 if example == nil {
                     // The first observation has no stored location: name the other extreme then.
-                    let at = [(high, agg.maxAt), (low, agg.minAt)].filter { $0.0 > tolerance && $0.1 != nil }
+                    let maxAt = RepeatTable.location(table.maxAt[Int(a)]), minAt = RepeatTable.location(table.minAt[Int(a)])
+                    let at = [(high, maxAt), (low, minAt)].filter { $0.0 > tolerance && $0.1 != nil }
                         .max { $0.0 < $1.0 }?.1 ?? nil
                     let place = at.map { "\(files[Int($0.file)]):\($0.line)" } ?? "an earlier line"
                     example = "prompt \(rowKeys[row]), token \(columns.keys[Int(column)].label): "
-                        + "\(agg.count) observations from \(agg.minValue) to \(agg.maxValue) (median \(m)), e.g. at \(place)"
+                        + "\(table.count[Int(a)]) observations from \(minValue) to \(maxValue) (median \(m)), e.g. at \(place)"
                 }
             }
-            _ = store.rows[row].remove(column)
-            if let value { _ = store.rows[row].insertIfAbsent(column, value) }
+            store.rows[row].replace(column, with: value)
         }
-        let repeated = store.repeats.count
-        store.repeats = [:]
+        let repeated = live.count
+        store.repeats.removeAll()
         var notes = ["\(repeated) cells were observed more than once; combined by the median, serving noise "
             + "(median absolute deviation) \(noise) nats"]
         if kept + dropped > 0 {
@@ -71,5 +80,12 @@ extension Assembler {
                 + "median (clear majority), \(dropped) dropped as missing; first: \(example!)")
         }
         return RepeatOutcome(noise: noise, notes: notes, repeatedCells: repeated)
+    }
+
+    /// `median` without a copy (reorders `xs`).
+    static func medianInPlace(_ xs: inout [Double]) -> Double {
+        xs.sort()
+        let m = xs.count / 2
+        return xs.count % 2 == 1 ? xs[m] : (xs[m - 1] + xs[m]) / 2
     }
 }

@@ -1,0 +1,123 @@
+/// All observations of cells that were measured more than once (beyond the first value, which lives in
+/// `RowCells`), stored flat: one aggregate per repeated cell in parallel arrays, and its kept values as a
+/// singly linked list in one shared pool.
+///
+/// Why flat: forced-token logs with top_logprobs repeat every prompt's top tokens in several requests, so
+/// nearly every top cell becomes a repeat — millions of them. One Swift array per cell cost a heap
+/// allocation, a retain/release on every touch and a dictionary of 80-byte values to rehash; here a repeat
+/// costs a dictionary entry of 12 bytes plus 12 bytes per kept value, and no allocation of its own.
+///
+/// Up to `cap` values are kept per cell for the median; min and max run over every observation so a
+/// conflicting value is never missed, even past the cap.
+struct RepeatTable: Sendable {
+    let cap: Int
+    /// cell key (see `CellStore.key`) → aggregate index, for live aggregates only.
+    private var index: [UInt64: Int32] = [:]
+    /// Per aggregate. A detached aggregate (cell removed or moved) has `key == .max` until re-attached.
+    private(set) var key: [UInt64] = []
+    private(set) var count: [Int32] = []
+    private(set) var kept: [Int32] = []
+    private(set) var minValue: [Double] = []
+    private(set) var maxValue: [Double] = []
+    /// Locations of the extremes; `file == -1` stands for "unknown" (the first observation of a cell).
+    private(set) var minAt: [SourceLocation] = []
+    private(set) var maxAt: [SourceLocation] = []
+    private var head: [Int32] = []
+    private var tail: [Int32] = []
+    /// Value pool: `pool[i]`, next value of the same cell at `next[i]` (-1 ends the list).
+    private var pool: [Double] = []
+    private var next: [Int32] = []
+
+    static let unknown = SourceLocation(file: -1, line: 0)
+
+    init(cap: Int) { self.cap = cap }
+
+    /// Live repeated cells.
+    var liveCount: Int { index.count }
+    var isEmpty: Bool { index.isEmpty }
+
+    /// Aggregate indices of the live repeated cells.
+    var live: Dictionary<UInt64, Int32>.Values { index.values }
+
+    static func location(_ l: SourceLocation) -> SourceLocation? { l.file < 0 ? nil : l }
+
+    private mutating func newAggregate(first: Double, key k: UInt64) -> Int32 {
+        let a = Int32(key.count)
+        key.append(k); count.append(1); kept.append(1)
+        minValue.append(first); maxValue.append(first)
+        minAt.append(Self.unknown); maxAt.append(Self.unknown)
+        let slot = Int32(pool.count)
+        pool.append(first); next.append(-1)
+        head.append(slot); tail.append(slot)
+        return a
+    }
+
+    @inline(__always)
+    private mutating func push(_ a: Int, _ value: Double) {
+        let slot = Int32(pool.count)
+        pool.append(value); next.append(-1)
+        next[Int(tail[a])] = slot
+        tail[a] = slot
+        kept[a] += 1
+    }
+
+    /// One more observation of the cell `k` whose first value was `first`.
+    mutating func add(_ k: UInt64, first: Double, value: Double, at location: SourceLocation?) {
+        let a: Int
+        if let i = index[k] { a = Int(i) } else {
+            let i = newAggregate(first: first, key: k)
+            index[k] = i
+            a = Int(i)
+        }
+        if Int(kept[a]) < cap { push(a, value) }
+        count[a] += 1
+        let at = location ?? Self.unknown
+        if value < minValue[a] { minValue[a] = value; minAt[a] = at }
+        if value > maxValue[a] { maxValue[a] = value; maxAt[a] = at }
+    }
+
+    /// Takes the aggregate of `k` out of the index (its data stays, for `attach`/`merge`); nil if none.
+    mutating func detach(_ k: UInt64) -> Int32? {
+        guard let a = index.removeValue(forKey: k) else { return nil }
+        key[Int(a)] = .max
+        return a
+    }
+
+    mutating func attach(_ a: Int32, to k: UInt64) {
+        key[Int(a)] = k
+        index[k] = a
+    }
+
+    /// Folds the observations of a moved cell (its aggregate `from`, or just `movedValue` when it had no
+    /// repeats) into the cell `k`, whose first value is `existingFirst`.
+    mutating func merge(into k: UInt64, existingFirst: Double, from: Int32?, movedValue: Double) {
+        let t: Int
+        if let i = index[k] { t = Int(i) } else {
+            let i = newAggregate(first: existingFirst, key: k)
+            index[k] = i
+            t = Int(i)
+        }
+        guard let from else {
+            if Int(kept[t]) < cap { push(t, movedValue) }
+            count[t] += 1
+            if movedValue < minValue[t] { minValue[t] = movedValue; minAt[t] = Self.unknown }
+            if movedValue > maxValue[t] { maxValue[t] = movedValue; maxAt[t] = Self.unknown }
+            return
+        }
+        let f = Int(from)
+        var s = head[f]
+        while s >= 0, Int(kept[t]) < cap { push(t, pool[Int(s)]); s = next[Int(s)] }
+        count[t] += count[f]
+        if minValue[f] < minValue[t] { minValue[t] = minValue[f]; minAt[t] = minAt[f] }
+        if maxValue[f] > maxValue[t] { maxValue[t] = maxValue[f]; maxAt[t] = maxAt[f] }
+    }
+
+    /// Copies the kept values of aggregate `a` into `out` (replacing its contents).
+    func values(_ a: Int32, into out: inout [Double]) {
+        out.removeAll(keepingCapacity: true)
+        var s = head[Int(a)]
+        while s >= 0 { out.append(pool[Int(s)]); s = next[Int(s)] }
+    }
+
+    mutating func removeAll() { self = RepeatTable(cap: cap) }
+}
