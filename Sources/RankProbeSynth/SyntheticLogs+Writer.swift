@@ -107,7 +107,9 @@ struct SyntheticLogPlan {
     }
 
     mutating func write(source: some LogprobSource, prefix: String) throws -> [String] {
-        rows = (0..<o.prompts).map { source.logprobs(sample: $0) }
+        let v = source.vocab
+        let flat = source.logprobs(samples: 0..<o.prompts)
+        rows = (0..<o.prompts).map { Array(flat[($0 * v)..<(($0 + 1) * v)]) }
         topOrder = rows.map { r in Array(r.indices.sorted { r[$0] > r[$1] }.prefix(max(o.topLogprobs, 1))) }
         let chatBodies = o.format != .completionsPairs
         let url = chatBodies ? "/v1/chat/completions" : "/v1/completions"

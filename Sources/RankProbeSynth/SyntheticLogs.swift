@@ -5,6 +5,13 @@ import Foundation
 public protocol LogprobSource: Sendable {
     var vocab: Int { get }
     func logprobs(sample: Int) -> [Double]
+    /// Row-major `samples.count × vocab` rows. `SyntheticModel` computes them in BLAS blocks, which reads
+    /// its unembedding once per block instead of once per row (the cost of a row at large V × d).
+    func logprobs(samples: Range<Int>) -> [Double]
+}
+
+extension LogprobSource {
+    public func logprobs(samples: Range<Int>) -> [Double] { samples.flatMap { logprobs(sample: $0) } }
 }
 
 extension SyntheticModel: LogprobSource {}

@@ -1,31 +1,22 @@
 import Foundation
 
-/// Per-file state of a responder run: the row cache, the noise stream and counters.
+/// Per-file state of a responder run: the prompts' logprob tables, the noise stream and counters.
 struct ResponderState {
     let responder: SyntheticResponder
     var random: SyntheticRandom
     var failed = 0
     var promptsSeen = Set<Int>()
-    /// sample index → (full logprob row, unbiased top-20 ids by descending logprob). Bounded to ~64 MB; Batch
-    /// files written by `rankprobe plan` are prompt-major, so a small cache serves every request.
-    var cache: [Int: (row: [Double], top: [Int])] = [:]
+    /// sample index → what its answers need (see `SampleLogprobs`), computed up front in BLAS blocks.
+    let tables: [Int: SampleLogprobs]
 
-    init(responder: SyntheticResponder) {
+    init(responder: SyntheticResponder, tables: [Int: SampleLogprobs]) {
         self.responder = responder
+        self.tables = tables
         random = SyntheticRandom(seed: responder.options.seed, purpose: .noise, index: 0x5245_5350)
     }
 
-    mutating func row(_ sample: Int) -> (row: [Double], top: [Int]) {
-        if let hit = cache[sample] { return hit }
-        let model = responder.model
-        if cache.count >= max(1, (64 << 20) / (8 * model.vocab)) { cache.removeAll(keepingCapacity: true) }
-        let row = model.logprobs(sample: sample)
-        let top = Self.topIndices(row, count: min(20, row.count))
-        cache[sample] = (row, top)
-        return (row, top)
-    }
-
-    static func topIndices(_ values: [Double], count: Int) -> [Int] {
+    /// Indices of the `count` largest values, in descending order; among equal values the lower index first.
+    static func topIndices(_ values: UnsafeBufferPointer<Double>, count: Int) -> [Int] {
         var best: [Int] = []
         best.reserveCapacity(count + 1)
         for (i, v) in values.enumerated() {
@@ -68,7 +59,8 @@ struct ResponderState {
         }
         let sample = SyntheticResponder.sampleIndex(promptKey: request.promptKey)
         promptsSeen.insert(sample)
-        let (row, top) = self.row(sample)
+        guard let row = tables[sample] else { preconditionFailure("no logprob table for sample \(sample)") }
+        let top = row.top
         let k = request.topLogprobs
         let bias = Dictionary(request.logitBias.map { ($0.id, $0.bias) }, uniquingKeysWith: { a, _ in a })
 

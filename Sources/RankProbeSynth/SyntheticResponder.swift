@@ -36,11 +36,14 @@ public struct SyntheticResponder {
         public var shuffle: Bool
         /// Seed for noise, failures and shuffling (the model has its own).
         public var seed: UInt64
+        /// Prompts per BLAS block when computing their rows (nil: about 64 MB of rows, at most 256). Only
+        /// speed and peak memory depend on it, never the answers.
+        public var blockSize: Int?
 
         public init(semantics: BiasSemantics = .unbiasedLogprobs, noise: Double = 0, failureRate: Double = 0,
-                    shuffle: Bool = true, seed: UInt64 = 1) {
+                    shuffle: Bool = true, seed: UInt64 = 1, blockSize: Int? = nil) {
             self.semantics = semantics; self.noise = noise; self.failureRate = failureRate
-            self.shuffle = shuffle; self.seed = seed
+            self.shuffle = shuffle; self.seed = seed; self.blockSize = blockSize
         }
     }
 
@@ -68,12 +71,15 @@ public struct SyntheticResponder {
     }
 
     /// Answers every line of `inputPath` into `outputPath`.
+    ///
+    /// Three passes: parse every request (so a malformed line fails before any work), compute the rows of
+    /// all distinct prompts in BLAS blocks (see `SyntheticModel.logprobTables`), then answer in input order —
+    /// the order that the failure and noise draws follow, so results do not depend on how rows were grouped.
     public func respond(inputPath: String, outputPath: String) throws -> Summary {
         guard let data = FileManager.default.contents(atPath: inputPath) else {
             throw SyntheticModelError("\(inputPath): cannot read the Batch input file")
         }
-        var state = ResponderState(responder: self)
-        var outputs: [String] = []
+        var requests: [BatchRequest] = []
         var lineNumber = 0
         var start = data.startIndex
         while start < data.endIndex {
@@ -82,9 +88,22 @@ public struct SyntheticResponder {
             let line = data[start..<end]
             start = end < data.endIndex ? end + 1 : end
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            let request = try BatchRequest(json: Data(line), file: inputPath, line: lineNumber)
-            outputs.append(state.answer(request, ordinal: outputs.count))
+            requests.append(try BatchRequest(json: Data(line), file: inputPath, line: lineNumber))
         }
+
+        // Every prompt with at least one answerable request, and the biased tokens its answers read.
+        var needs: [Int: Set<Int>] = [:]
+        for request in requests where !request.logitBias.contains(where: { $0.id < 0 || $0.id >= model.vocab }) {
+            needs[Self.sampleIndex(promptKey: request.promptKey), default: []].formUnion(request.logitBias.map(\.id))
+        }
+        let samples = needs.keys.sorted()
+        let computed = model.logprobTables(samples: samples, tokens: samples.map { Array(needs[$0]!) },
+                                           blockSize: options.blockSize)
+        var state = ResponderState(responder: self, tables: Dictionary(uniqueKeysWithValues: zip(samples, computed)))
+
+        var outputs: [String] = []
+        outputs.reserveCapacity(requests.count)
+        for request in requests { outputs.append(state.answer(request, ordinal: outputs.count)) }
         if options.shuffle {
             var random = SyntheticRandom(seed: options.seed, purpose: .noise, index: 0x5348_5546)
             var i = outputs.count
