@@ -89,7 +89,12 @@ public enum Estimator {
         options.progress?("eigenvalues")
         let eigen = try gram.doubleCentredEigenvalues()
         let sv = eigen.map { $0 > 0 ? $0.squareRoot() : 0 }
-        let detection = options.detector.detect(singularValues: sv, samples: n, columns: scan.keptColumns.count)
+        let edge = scan.rounding.expectedEdge(samples: n, columns: scan.keptColumns.count)
+        let detection = options.detector.detect(
+            singularValues: sv, samples: n, columns: scan.keptColumns.count, roundingEdge: edge > 0 ? edge : nil)
+        if let step = scan.rounding.quantizationStep, step >= 1e-3 {
+            warnings.append(String(format: "the values lie on a grid of step %g (rounded by the API or the recorder): rounding noise of %.3g per entry puts a floor near σ ≈ %.3g", step, scan.rounding.perEntry, edge))
+        }
         warnings += detection.warnings
 
         var outputBias: Bool? = nil

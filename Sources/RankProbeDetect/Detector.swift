@@ -40,8 +40,12 @@ public struct Detector: Sendable {
     ///   - singularValues: descending singular values of the double-centred samples (N − 1 of them).
     ///   - samples: rows used (N).
     ///   - columns: token columns used (V). Row centring leaves at most V − 1 dimensions.
+    ///   - roundingEdge: the largest singular value rounding noise alone would produce (from the data's
+    ///     grid step and storage type), if known. When no cliff is found and the tail sits at this level,
+    ///     the noise — not a lack of samples — hides the cliff, and the lower bound counts only the values
+    ///     clearly above it.
     ///   - machineEpsilon: relative precision of the Gram eigenvalues (float64).
-    public func detect(singularValues sv: [Double], samples: Int, columns: Int,
+    public func detect(singularValues sv: [Double], samples: Int, columns: Int, roundingEdge: Double? = nil,
                        machineEpsilon: Double = Double.ulpOfOne) -> Detection {
         let m = sv.count
         guard m >= 2, let top = sv.first, top > 0, top.isFinite else {
@@ -103,6 +107,17 @@ public struct Detector: Sendable {
             if span < 1.5 && dominant == 0 {
                 warnings.append(String(
                     format: "the spectrum spans only %.1f decades with no dominant directions: it looks like unstructured noise rather than model outputs", span))
+            }
+            if let edge = roundingEdge, edge > 0 {
+                let bottom = Array(s.suffix(max(1, m / 10))).sorted()
+                if bottom[bottom.count / 2] <= 3 * edge {
+                    let above = s.filter { $0 > 2 * edge }.count
+                    var d = insufficient(
+                        String(format: "no cliff: the smallest singular values sit at the level rounding noise alone gives (≈ %.3g), so rounding hides the cliff; %d values stand above twice that level, so the hidden size is at least %d — less coarsely rounded outputs are needed to say more", edge, above, above),
+                        lowerBound: above, byColumns: false)
+                    d.suggestedSamples = nil
+                    return d
+                }
             }
             if usableDims < m {
                 return insufficient(

@@ -1,3 +1,5 @@
+import RankProbeNPY
+
 /// Which rows and columns of the samples can enter the spectrum, and a per-row shift for centring.
 ///
 /// **Policy for non-finite values.** A `-inf` log-probability (a token the server gives probability 0,
@@ -26,6 +28,8 @@ public struct FinitenessScan: Sendable {
     public var droppedColumns: Int { totalColumns - keptColumns.count }
     public var totalRows: Int
     public var totalColumns: Int
+    /// Rounding noise of the stored values (grid step, storage type), from the first rows.
+    public var rounding: RoundingNoise
 
     /// Reads every value once. Pages of mapped files are released as rows are finished, so the scan does
     /// not leave the whole dump resident.
@@ -39,8 +43,10 @@ public struct FinitenessScan: Sendable {
         var negInf = 0, nan = 0, posInf = 0
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(v, 1))
         defer { buffer.deallocate() }
+        var sampleRows: [[Double]] = []
         for r in 0..<n {
             source.readRow(r, into: buffer)
+            if r < 8 { sampleRows.append(Array(buffer.prefix(min(v, 4096)))) }
             var sum = 0.0, finite = 0
             for c in 0..<v {
                 let x = buffer[c]
@@ -68,6 +74,9 @@ public struct FinitenessScan: Sendable {
         self.keptRows = keptRows
         self.rowShift = keptRows.map { rowMean[$0] }
         self.keptColumns = (0..<v).filter { badInColumn[$0] == 0 }
+        var storage: NPYScalar? = nil
+        if case .mapped(let files) = source { storage = files.first?.scalar }
+        rounding = RoundingNoise.estimate(rows: sampleRows, storage: storage)
         negativeInfinities = negInf
         nans = nan
         positiveInfinities = posInf

@@ -121,3 +121,18 @@ struct SplitMix {
     let r = Detector().detect(singularValues: [0, 0, 0], samples: 4, columns: 10)
     #expect(r.verdict == .insufficient)
 }
+
+@Test func roundingNoiseGivesAnHonestLowerBound() {
+    // 300 signal values decaying from 100 to 3.25, then 200 values of rounding noise from 3.2 down to 2:
+    // the noise swallows the end of the signal, so there is no cliff.
+    var sv: [Double] = (1...300).map { 100 * pow(Double($0), -0.6) }
+    sv += (0..<200).map { 3.2 - 1.2 * Double($0) / 200 }
+    sv.sort(by: >)
+    let plain = Detector().detect(singularValues: sv, samples: 501, columns: 5000)
+    #expect(plain.verdict == .insufficient && plain.lowerBound == 500)
+    let aware = Detector().detect(singularValues: sv, samples: 501, columns: 5000, roundingEdge: 2.6)
+    #expect(aware.verdict == .insufficient)
+    // Above 2 × 2.6 = 5.2: 100·i^-0.6 > 5.2 ⇔ i < (100/5.2)^(1/0.6) = 138.03, so 138 values.
+    #expect(aware.lowerBound == 138)
+    #expect(aware.explanation.contains("rounding"))
+}

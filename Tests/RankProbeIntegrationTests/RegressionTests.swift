@@ -11,8 +11,12 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
+/// Estimates, then deletes the inputs' directories (the 4096-dim dumps are 70–140 MB each).
 func estimate(_ paths: [String]) throws -> EstimateResult {
-    try Estimator.estimate(paths: paths, options: EstimateOptions(hashInputs: false))
+    defer {
+        for p in paths { try? FileManager.default.removeItem(at: URL(fileURLWithPath: p).deletingLastPathComponent()) }
+    }
+    return try Estimator.estimate(paths: paths, options: EstimateOptions(hashInputs: false))
 }
 
 /// Regression tests against synthetic 4096-dimensional models (the size gpt-3.5-turbo was found to have).
@@ -59,6 +63,9 @@ func estimate(_ paths: [String]) throws -> EstimateResult {
         let r = try estimate([dump(quantize: 0.0625, seed: 45)])
         if r.status == .ok { #expect(r.hiddenDim == 4096) }
         if r.status == .ambiguous { #expect(r.candidates.contains { $0.dim == 4096 }) }
+        // A lower bound must be a true one: rounding noise hides the cliff, it must not inflate the bound.
+        if r.status == .insufficient { #expect((r.lowerBound ?? .max) <= 4096) }
+        #expect(r.warnings.contains { $0.contains("grid of step 0.0625") })
     }
 
     @Test func fewerSamplesThanTheHiddenSize() throws {
