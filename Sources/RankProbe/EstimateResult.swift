@@ -27,8 +27,14 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         public var load: Double
         public var spectrum: Double
         public var total: Double
-        public init(load: Double = 0, spectrum: Double = 0, total: Double = 0) {
+        /// Parts of `spectrum`, when measured: Gram accumulation, eigenvalues, output-bias test.
+        public var gram: Double?
+        public var eigen: Double?
+        public var bias: Double?
+        public init(load: Double = 0, spectrum: Double = 0, total: Double = 0,
+                    gram: Double? = nil, eigen: Double? = nil, bias: Double? = nil) {
             self.load = load; self.spectrum = spectrum; self.total = total
+            self.gram = gram; self.eigen = eigen; self.bias = bias
         }
     }
 

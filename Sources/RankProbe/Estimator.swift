@@ -86,8 +86,10 @@ public enum Estimator {
 
         options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
         let gram = CentredGram(source, scan: scan)
+        let tGram = clock.now
         options.progress?("eigenvalues")
         let eigen = try gram.doubleCentredEigenvalues()
+        let tEigen = clock.now
         let sv = eigen.map { $0 > 0 ? $0.squareRoot() : 0 }
         let edge = scan.rounding.expectedEdge(samples: n, columns: scan.keptColumns.count)
         let detection = options.detector.detect(
@@ -154,7 +156,8 @@ public enum Estimator {
             noiseFloor: detection.noiseFloor, confidence: detection.confidence.rawValue,
             dominantDirections: detection.dominantDirections, singularValues: sv,
             suggestedSamples: detection.suggestedSamples, message: message, warnings: warnings,
-            seconds: .init(load: seconds(tLoaded - t0), spectrum: seconds(tSpectrum - tLoaded), total: seconds(t1 - t0)),
+            seconds: .init(load: seconds(tLoaded - t0), spectrum: seconds(tSpectrum - tLoaded), total: seconds(t1 - t0),
+                           gram: seconds(tGram - tLoaded), eigen: seconds(tEigen - tGram), bias: seconds(tSpectrum - tEigen)),
             inputs: inputs, input: ingest, commandLine: options.commandLine)
     }
 

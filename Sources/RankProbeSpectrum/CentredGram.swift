@@ -103,10 +103,18 @@ public final class CentredGram: @unchecked Sendable {
         let dn = Double(max(n, 1))
         for i in 0..<n { rowMean[i] /= dn }
         let grand = rowMean.reduce(0, +) / dn
-        for j in 0..<n {
-            for i in 0..<j { storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand }
-            storage[j * n + j] = diag[j] - 2 * rowMean[j] + grand
+        // Upper (i < j) from lower (j, i): a transpose, done in tiles so both sides stay in cache.
+        let tile = 64
+        for jb in stride(from: 0, to: n, by: tile) {
+            for ib in stride(from: 0, to: jb + tile, by: tile) {
+                for j in jb..<min(jb + tile, n) {
+                    for i in ib..<min(ib + tile, j) {
+                        storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand
+                    }
+                }
+            }
         }
+        for j in 0..<n { storage[j * n + j] = diag[j] - 2 * rowMean[j] + grand }
         rowCentredDiagonal = diag
     }
 
