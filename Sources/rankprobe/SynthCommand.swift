@@ -57,7 +57,7 @@ struct SynthCommand: ParsableCommand {
             ANSWERING A BATCH FILE (--respond)
               Plays the Batch API: reads a Batch input file (e.g. from `rankprobe plan`), answers every request \
             from the model and writes a Batch output file to --out, in shuffled order. Each prompt's content \
-            picks its sample, so --samples does not apply, and --format is openai-batch. --protocol forced \
+            picks its sample, so --samples is not needed (and ignored), and --format is openai-batch. --protocol forced \
             (default) answers like OpenAI — logit_bias steers the sampled token, logprobs are unbiased; \
             --protocol biased answers like a server that applies logit_bias before the logprobs. \
             --failure-rate P turns a fraction P of the answers into status-500 errors; --noise applies.
@@ -112,7 +112,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Vocabulary size V (columns of the output); must exceed --hidden.", valueName: "V"))
     var vocab: Int
 
-    @Option(help: ArgumentHelp("Number of samples N (prompts; rows of the output); at least 2. Not with --respond.",
+    @Option(help: ArgumentHelp("Number of samples N (prompts; rows of the output); at least 2. Ignored by --respond.",
                                valueName: "N"))
     var samples: Int?
 
@@ -205,9 +205,6 @@ struct SynthCommand: ParsableCommand {
             if let format, format != .openaiBatch {
                 throw ValidationError("--respond answers a Batch API input file, so its output is openai-batch (got --format \(format.rawValue))")
             }
-            if samples != nil {
-                throw ValidationError("--samples does not apply with --respond: each prompt in the input file picks its own sample")
-            }
             if probeProtocol == .direct {
                 throw ValidationError("--protocol with --respond is how the server treats logit_bias: forced (unbiased logprobs, as OpenAI) or biased (bias applied before the logprobs); the input's requests decide what is probed")
             }
@@ -288,6 +285,11 @@ struct SynthCommand: ParsableCommand {
     /// logprobs). Output order is shuffled, seeded by --seed.
     private func answer(_ input: String) throws {
         let start = Date()
+        // Earlier versions required --samples here, so scripts pass it: accept it, but say it has no effect.
+        if samples != nil {
+            FileHandle.standardError.write(Data(
+                "rankprobe synth: note: --samples is ignored with --respond (each prompt in the input picks its own sample)\n".utf8))
+        }
         let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
         let options = SyntheticResponder.Options(
             semantics: probeProtocol == .biased ? .biasedLogprobs : .unbiasedLogprobs, noise: noise,

@@ -73,6 +73,12 @@ import Testing
         let r = try runCLI(["synth", "--hidden", "8", "--vocab", "50", "--respond", input, "--out", output])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("answered 12 requests (3 prompts, 0 failed)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("--samples"))
+        let before = try String(contentsOfFile: output, encoding: .utf8)
+        // Scripts written when --samples was required still work: same answers, and a note that it is ignored.
+        let old = try runCLI(["synth", "--hidden", "8", "--vocab", "50", "--samples", "2", "--respond", input, "--out", output])
+        #expect(old.status == 0 && old.stderr.contains("--samples is ignored"), "\(old.stderr)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == before)
         let answers = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -123,7 +129,6 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--samples", "10", "--respond", "IN"], "--samples"),
         (["--respond", "IN", "--format", "npy"], "openai-batch"),
         (["--respond", "IN", "--protocol", "direct"], "forced"),
         (["--respond", "IN", "--tokens", "5"], "--tokens"),
