@@ -12,7 +12,7 @@
 struct RepeatTable: Sendable {
     let cap: Int
     /// cell key (see `CellStore.key`) → aggregate index, for live aggregates only.
-    private var index: [UInt64: Int32] = [:]
+    private var index = CellKeyMap()
     /// Per aggregate. A detached aggregate (cell removed or moved) has `key == .max` until re-attached.
     private(set) var key: [UInt64] = []
     private(set) var count: [Int32] = []
@@ -37,7 +37,7 @@ struct RepeatTable: Sendable {
     var isEmpty: Bool { index.isEmpty }
 
     /// Aggregate indices of the live repeated cells.
-    var live: Dictionary<UInt64, Int32>.Values { index.values }
+    var live: [Int32] { index.allValues }
 
     static func location(_ l: SourceLocation) -> SourceLocation? { l.file < 0 ? nil : l }
 
@@ -66,7 +66,7 @@ struct RepeatTable: Sendable {
         let a: Int
         if let i = index[k] { a = Int(i) } else {
             let i = newAggregate(first: first, key: k)
-            index[k] = i
+            index.set(k, i)
             a = Int(i)
         }
         if Int(kept[a]) < cap { push(a, value) }
@@ -85,7 +85,7 @@ struct RepeatTable: Sendable {
 
     mutating func attach(_ a: Int32, to k: UInt64) {
         key[Int(a)] = k
-        index[k] = a
+        index.set(k, a)
     }
 
     /// Folds the observations of a moved cell (its aggregate `from`, or just `movedValue` when it had no
@@ -94,7 +94,7 @@ struct RepeatTable: Sendable {
         let t: Int
         if let i = index[k] { t = Int(i) } else {
             let i = newAggregate(first: existingFirst, key: k)
-            index[k] = i
+            index.set(k, i)
             t = Int(i)
         }
         guard let from else {
@@ -120,4 +120,101 @@ struct RepeatTable: Sendable {
     }
 
     mutating func removeAll() { self = RepeatTable(cap: cap) }
+}
+
+/// UInt64 → Int32 map with open addressing and linear probing, for the repeat table's cell keys.
+///
+/// Swift's `Dictionary` hashes with per-process seeded SipHash, which is the right default for untrusted
+/// keys but costs more than the rest of a repeat update; cell keys are (row, column) indices that rankprobe
+/// assigns itself, so a multiplicative (Fibonacci) hash is enough and the table stays at most half full.
+/// Deletion shifts the following entries back (no tombstones), so probe chains stay short after
+/// `mergeTextColumns` moves millions of cells.
+struct CellKeyMap: Sendable {
+    private static let empty = UInt64.max
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var shift: Int
+    private(set) var count = 0
+
+    init() {
+        keys = [UInt64](repeating: Self.empty, count: 1024)
+        values = [Int32](repeating: 0, count: 1024)
+        shift = 64 - 10
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always) private func slot(_ k: UInt64) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    subscript(_ k: UInt64) -> Int32? {
+        let mask = keys.count - 1
+        var i = slot(k)
+        while true {
+            let stored = keys[i]
+            if stored == k { return values[i] }
+            if stored == Self.empty { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Inserts or overwrites.
+    mutating func set(_ k: UInt64, _ v: Int32) {
+        precondition(k != Self.empty)
+        if 2 * (count + 1) > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = slot(k)
+        while true {
+            let stored = keys[i]
+            if stored == k { values[i] = v; return }
+            if stored == Self.empty { keys[i] = k; values[i] = v; count += 1; return }
+            i = (i + 1) & mask
+        }
+    }
+
+    mutating func removeValue(forKey k: UInt64) -> Int32? {
+        let mask = keys.count - 1
+        var i = slot(k)
+        while true {
+            let stored = keys[i]
+            if stored == Self.empty { return nil }
+            if stored == k { break }
+            i = (i + 1) & mask
+        }
+        let removed = values[i]
+        // Backward-shift deletion: move later entries of the cluster into the hole when their home slot
+        // does not lie (cyclically) between the hole and their current position.
+        var hole = i
+        var j = (i + 1) & mask
+        while keys[j] != Self.empty {
+            let home = slot(keys[j])
+            let between = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j)
+            if !between {
+                keys[hole] = keys[j]; values[hole] = values[j]
+                hole = j
+            }
+            j = (j + 1) & mask
+        }
+        keys[hole] = Self.empty
+        count -= 1
+        return removed
+    }
+
+    /// Values of all entries, in table order.
+    var allValues: [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(count)
+        for i in keys.indices where keys[i] != Self.empty { out.append(values[i]) }
+        return out
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [UInt64](repeating: Self.empty, count: oldKeys.count * 2)
+        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for i in oldKeys.indices where oldKeys[i] != Self.empty { set(oldKeys[i], oldValues[i]) }
+    }
 }

@@ -1,3 +1,4 @@
+import _JSONShims
 import _SystemShims
 
 /// A 128-bit in-process fingerprint of some bytes (a Batch `custom_id`, a canonical prompt).
@@ -31,9 +32,19 @@ struct RequestID: Hashable, Sendable {
 /// once per forced token (thousands of times), so hashing it once per thread instead of once per line saves
 /// most of the SHA-256 work. Bounded: cleared when it reaches `limit` entries (direct-protocol logs with
 /// millions of distinct prompts gain nothing from it).
+///
+/// It also interns what every record repeats: short token byte strings (a vocabulary is small, a log has
+/// hundreds of millions of entries) and the model name, so a record shares one array/string per distinct
+/// value instead of allocating its own — fewer mallocs on the parser threads, fewer frees on the delivering
+/// thread, and equal arrays compare by identity in the assembler.
 final class PromptKeyCache {
     private var keys: [RequestID: String] = [:]
     private let limit = 1 << 16
+    /// Direct-mapped cache of short byte strings (a collision just replaces the slot): cheaper than a
+    /// dictionary, and a vocabulary's hot tokens stay resident.
+    private var tokenKeys = [ShortBytes](repeating: ShortBytes(), count: 4096)
+    private var tokenArrays = [[UInt8]](repeating: [], count: 4096)
+    private var models: [(bytes: [UInt8], string: String)] = []
 
     func key(for canonical: UnsafeRawBufferPointer) -> String {
         let id = RequestID(canonical)
@@ -42,6 +53,53 @@ final class PromptKeyCache {
         let k = RecordConverter.hexSHA256(canonical)
         keys[id] = k
         return k
+    }
+
+    /// The bytes of `s` as an array, shared with earlier equal ones when short.
+    func bytes(_ s: rp_str) -> [UInt8]? {
+        guard let ptr = s.ptr else { return nil }
+        let raw = UnsafeRawBufferPointer(start: ptr, count: Int(s.len))
+        guard let key = ShortBytes(raw) else { return Array(raw) }
+        let slot = key.slot(bits: 12)
+        if tokenKeys[slot] == key { return tokenArrays[slot] }
+        let a = Array(raw)
+        tokenKeys[slot] = key
+        tokenArrays[slot] = a
+        return a
+    }
+
+    /// `s` as a String, shared with an earlier equal one (a run names one or a few models).
+    func model(_ s: rp_str) -> String? {
+        guard let ptr = s.ptr else { return nil }
+        let raw = UnsafeRawBufferPointer(start: ptr, count: Int(s.len))
+        for m in models where m.bytes.count == raw.count {
+            if m.bytes.withUnsafeBytes({ $0.elementsEqual(raw) }) { return m.string }
+        }
+        let string = String(decoding: raw, as: UTF8.self)
+        if models.count < 8 { models.append((Array(raw), string)) }
+        return string
+    }
+}
+
+/// Up to 16 bytes packed into two words, as a cache key without an allocation. `count` 255 marks an
+/// empty slot.
+struct ShortBytes: Equatable {
+    var a: UInt64 = 0
+    var b: UInt64 = 0
+    var count: UInt8 = 255
+
+    init() {}
+
+    @inline(__always) func slot(bits: Int) -> Int {
+        let h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
+        return Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+    }
+
+    init?(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count <= 16 else { return nil }
+        count = UInt8(raw.count)
+        withUnsafeMutableBytes(of: &a) { w in for i in 0..<min(8, raw.count) { w[i] = raw[i] } }
+        if raw.count > 8 { withUnsafeMutableBytes(of: &b) { w in for i in 8..<raw.count { w[i - 8] = raw[i] } } }
     }
 }
 
@@ -64,6 +122,8 @@ struct BatchIndex: Sendable {
         var maxTokens: Int32
         var biasCount: Int32
         var biasStart: Int
+        /// Index into `biasDicts` when the request's logit_bias was interned, else -1.
+        var biasDict: Int32
     }
 
     struct Request {
@@ -79,6 +139,11 @@ struct BatchIndex: Sendable {
     private var models: [String] = []
     private var biasIDs: [Int] = []
     private var biasValues: [Double] = []
+    /// Single-token logit_bias dictionaries (the forced-token protocol: one per forced id), built once and
+    /// shared by every request that uses them instead of rebuilt per delivered record.
+    private var biasDicts: [[Int: Double]] = []
+    private var biasDictIndex: [SingleBias: Int32] = [:]
+    private struct SingleBias: Hashable { var id: Int; var bits: UInt64 }
 
     var count: Int { slots.count }
 
@@ -100,16 +165,27 @@ struct BatchIndex: Sendable {
             if let i = models.firstIndex(of: m) { model = Int32(i) } else { model = Int32(models.count); models.append(m) }
         }
         let start = biasIDs.count
-        for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) }
+        var dict: Int32 = -1
+        if fields.bias.count == 1 {
+            let key = SingleBias(id: fields.bias[0].0, bits: fields.bias[0].1.bitPattern)
+            if let i = biasDictIndex[key] { dict = i } else if biasDicts.count < 1 << 20 {
+                dict = Int32(biasDicts.count)
+                biasDicts.append([fields.bias[0].0: fields.bias[0].1])
+                biasDictIndex[key] = dict
+            }
+        }
+        if dict < 0 { for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) } }
         slots[id] = Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
-                         biasCount: Int32(fields.bias.count), biasStart: start)
+                         biasCount: Int32(fields.bias.count), biasStart: start, biasDict: dict)
         return true
     }
 
     func request(for id: RequestID) -> Request? {
         guard let s = slots[id] else { return nil }
         var bias: [Int: Double] = [:]
-        if s.biasCount > 0 {
+        if s.biasDict >= 0 {
+            bias = biasDicts[Int(s.biasDict)]
+        } else if s.biasCount > 0 {
             bias.reserveCapacity(Int(s.biasCount))
             for i in s.biasStart..<(s.biasStart + Int(s.biasCount)) { bias[biasIDs[i]] = biasValues[i] }
         }

@@ -67,7 +67,7 @@ enum RecordConverter {
             return .skipped(reason: ReadStats.Reason.noLogprobs, message: "the response has no logprobs for its first token")
         }
 
-        var record = LogRecord(file: file.path, line: line, format: file.format, model: d.model.string)
+        var record = LogRecord(file: file.path, line: line, format: file.format, model: keys.model(d.model))
         if role == .batchOutput {
             guard let raw = d.custom_id.rawBuffer else {
                 return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
@@ -88,7 +88,7 @@ enum RecordConverter {
                 record.logitBias = bias
             }
             record.maxTokens = d.max_tokens >= 0 ? Int(d.max_tokens) : nil
-            if record.model == nil { record.model = d.request_model.string }
+            if record.model == nil { record.model = keys.model(d.request_model) }
         }
 
         var placeholders = 0
@@ -96,7 +96,7 @@ enum RecordConverter {
         func keep(_ e: rp_entry) -> LogRecord.Entry? {
             if e.logprob == placeholderLogprob { placeholders += 1; return nil }
             if !e.logprob.isFinite { nonFinite += 1; return nil }
-            return entry(e)
+            return entry(e, keys)
         }
         if d.has_sampled != 0 { record.sampled = keep(d.sampled) }
         record.top.reserveCapacity(Int(d.top_count))
@@ -117,8 +117,9 @@ enum RecordConverter {
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
     }
 
-    static func entry(_ e: rp_entry) -> LogRecord.Entry {
-        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: e.token.string, bytes: e.bytes.bytes, logprob: e.logprob)
+    static func entry(_ e: rp_entry, _ keys: PromptKeyCache) -> LogRecord.Entry {
+        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: e.token.string,
+                        bytes: keys.bytes(e.bytes), logprob: e.logprob)
     }
 
     /// A short, countable reason: the error code when the text starts with one ("rate_limit_exceeded: …").
