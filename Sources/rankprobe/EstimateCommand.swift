@@ -89,5 +89,5 @@ struct EstimateCommand: ParsableCommand {
 /// the command line).
 struct RankProbeFailure: Error, CustomStringConvertible {
     var message: String
-    var description: String { "error: " + message }
+    var description: String { message }
 }
