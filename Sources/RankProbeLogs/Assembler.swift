@@ -240,17 +240,24 @@ public struct Assembler: Sendable {
         if Self.unusable(s.logprob) != nil { skip(Reason.forcedBadLogprob, at: at); return }
         if let sid = s.id, sid != forcedID { skip(Reason.forcedNotSampled, at: at); return }
         let column = columns.intern(.id(forcedID))
-        let top = entries(r, includeSampled: false)
+        // The vote touches neither columns nor counters, so taking it before the top entries are interned
+        // keeps column order and counts as they were, and the common (agreeing) case needs no list.
         if s.id == nil, let text = ColumnKey.textKey(s), !pairs.vote(column: column, id: forcedID, text: text) {
             // Disagrees with the first text seen for this id: decided in `finish` by the majority.
+            let top = entries(r, includeSampled: false)
             pending.append(PendingForced(row: row(key, rule: 0), id: forcedID, column: column, text: text,
                                          logprob: s.logprob, at: at, top: top))
             return
         }
-        if let sid = s.id, let text = ColumnKey.textKey(s) { pairs.observe(id: sid, text: text) }
         let row = row(key, rule: Self.forcedRule)
         store.add(row: row, column: column, value: s.logprob, at: at)
-        for (c, v) in top { store.add(row: row, column: c, value: v, at: at) }
+        for e in r.top where !e.sameToken(as: s) {
+            if let reason = Self.unusable(e.logprob) { entriesSkipped[reason, default: 0] += 1; continue }
+            guard let key = ColumnKey(e) else { entriesSkipped[EntryReason.noToken, default: 0] += 1; continue }
+            if let id = e.id, let text = ColumnKey.textKey(e) { pairs.observe(id: id, text: text) }
+            store.add(row: row, column: columns.intern(key), value: e.logprob, at: at)
+        }
+        if let sid = s.id, let text = ColumnKey.textKey(s) { pairs.observe(id: sid, text: text) }
         requestsUsed += 1
     }
 
