@@ -80,7 +80,7 @@ struct ReadRun {
             let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
             let group = DispatchGroup()
             if lines.count >= 64 && extractors.count > 1 {
-                DispatchQueue.global().async(group: group) { job.run() }
+                job.start(on: Self.parserQueue, group: group)
             } else {
                 job.run()
             }
@@ -91,6 +91,7 @@ struct ReadRun {
                 failure = error
             }
             group.wait()
+            job.gather()
             if let failure { job.discard(); throw failure }
             pending = job.results
             if !oversized.isEmpty {
@@ -126,6 +127,12 @@ struct ReadRun {
         index.reserve(index.count + Int(min(estimate, 1e9)))
     }
 
+    /// Where the slices are parsed. A queue of our own (libdispatch lets it overcommit), not
+    /// `DispatchQueue.global()` + `concurrentPerform`: a caller that itself runs on a global-queue or
+    /// Swift-concurrency thread (a library user, the test runner) occupies one of the width-limited global
+    /// threads, and the slices then ran one after the other, halving parse throughput on 2 cores.
+    static let parserQueue = DispatchQueue(label: "rankprobe.log-parser", attributes: .concurrent)
+
     /// One block's parse: the lines cut into contiguous slices, one per extractor. Unchecked Sendable
     /// because worker w writes only `results[w]` and uses only `extractors[w]`/`caches[w]`, and the
     /// reader's buffer is only read while the workers run (the owner waits before refilling it).
@@ -160,6 +167,31 @@ struct ReadRun {
                 }
             }
         }
+
+        /// Parses the slices concurrently on `queue`, one work item per slice; `group` is left when all are done.
+        func start(on queue: DispatchQueue, group: DispatchGroup) {
+            let workers = results.count
+            let per = (lines.count + workers - 1) / workers
+            let boxes = (0..<workers).map { _ in SlotBox() }
+            self.boxes = boxes
+            for w in 0..<workers {
+                queue.async(group: group) {
+                    let slice = self.lines[min(self.lines.count, w * per)..<min(self.lines.count, (w + 1) * per)]
+                    boxes[w].outcomes = ReadRun.parseSlice(slice, reader: self.reader, extractor: self.extractors[w],
+                                                           keys: self.caches[w], context: self.context)
+                }
+            }
+        }
+
+        /// After the group is done: the slices' outcomes into `results`.
+        func gather() {
+            if !boxes.isEmpty { results = boxes.map(\.outcomes); boxes = [] }
+        }
+
+        private var boxes: [SlotBox] = []
+
+        /// One slice's outcomes; each box is written by one work item only.
+        private final class SlotBox: @unchecked Sendable { var outcomes: [Outcome] = [] }
 
         func collect() -> [Outcome] {
             if results.count == 1 { return results[0] }
