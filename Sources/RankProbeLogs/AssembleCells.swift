@@ -10,6 +10,9 @@ struct SourceLocation: Sendable, Equatable {
 /// collections (every prompt × every token) end up dense; sparse top-k rows stay sparse.
 struct RowCells: Sendable {
     private(set) var dense: [Double] = []
+    /// Dense rows only: repeat-aggregate index per column (-1: none), kept by `CellStore`, so a repeat of
+    /// a dense row is found next to its value instead of through a global hash table.
+    var aggregate: [Int32] = []
     private(set) var isDense = false
     private var slot: [Int32: Int32] = [:]
     private var columns: [Int32] = []
@@ -33,7 +36,10 @@ struct RowCells: Sendable {
     mutating func insertIfAbsent(_ column: Int32, _ value: Double) -> Double? {
         if isDense {
             let c = Int(column)
-            if c >= dense.count { dense.append(contentsOf: repeatElement(.nan, count: c + 1 - dense.count)) }
+            if c >= dense.count {
+                aggregate.append(contentsOf: repeatElement(-1, count: c + 1 - dense.count))
+                dense.append(contentsOf: repeatElement(.nan, count: c + 1 - dense.count))
+            }
             let old = dense[c]
             if !old.isNaN { return old }
             dense[c] = value
@@ -98,6 +104,7 @@ struct RowCells: Sendable {
         var d = [Double](repeating: .nan, count: Int(maxColumn) + 1)
         for i in columns.indices { d[Int(columns[i])] = values[i] }
         dense = d
+        aggregate = [Int32](repeating: -1, count: d.count)
         isDense = true
         slot = [:]; columns = []; values = []
     }
@@ -105,9 +112,12 @@ struct RowCells: Sendable {
 
 /// Every cell observation of one assembly, keyed by (row, column) indices: first values in `RowCells`,
 /// repeats in a side table. Compact enough for 4,700 × 4,700 forced-token collections (≈ 8 bytes a cell).
+/// Which aggregate belongs to a cell is kept in the row itself for dense rows (`RowCells.aggregate`) and in
+/// `sparseIndex` for sparse ones.
 struct CellStore: Sendable {
     var rows: [RowCells] = []
     var repeats: RepeatTable
+    private var sparseIndex = CellKeyMap()
     var repeatCap: Int { repeats.cap }
 
     init(repeatCap: Int) { repeats = RepeatTable(cap: repeatCap) }
@@ -120,29 +130,91 @@ struct CellStore: Sendable {
         while rows.count <= Int(row) { rows.append(RowCells()) }
     }
 
+    @inline(__always) private func aggregate(_ row: Int32, _ column: Int32) -> Int32? {
+        if rows[Int(row)].isDense {
+            let c = Int(column)
+            guard c < rows[Int(row)].aggregate.count else { return nil }
+            let a = rows[Int(row)].aggregate[c]
+            return a >= 0 ? a : nil
+        }
+        return sparseIndex[Self.key(row, column)]
+    }
+
+    /// Sets (or with nil clears) the aggregate of a present cell.
+    @inline(__always) private mutating func setAggregate(_ row: Int32, _ column: Int32, _ a: Int32?) {
+        if rows[Int(row)].isDense {
+            rows[Int(row)].aggregate[Int(column)] = a ?? -1
+        } else if let a {
+            sparseIndex.set(Self.key(row, column), a)
+        } else {
+            _ = sparseIndex.removeValue(forKey: Self.key(row, column))
+        }
+    }
+
+    /// A row just turned dense: its sparse aggregate entries move into the row.
+    private mutating func migrate(_ row: Int32) {
+        guard !sparseIndex.isEmpty else { return }
+        var moved: [(Int, Int32)] = []
+        rows[Int(row)].forEach { c, _ in
+            if let a = sparseIndex.removeValue(forKey: Self.key(row, c)) { moved.append((Int(c), a)) }
+        }
+        for (c, a) in moved { rows[Int(row)].aggregate[c] = a }
+    }
+
     @inline(__always)
     mutating func add(row: Int32, column: Int32, value: Double, at location: SourceLocation?) {
         if Int(row) >= rows.count { ensureRow(row) }
-        guard let first = rows[Int(row)].insertIfAbsent(column, value) else { return }
-        repeats.add(Self.key(row, column), first: first, value: value, at: location)
+        let wasDense = rows[Int(row)].isDense
+        guard let first = rows[Int(row)].insertIfAbsent(column, value) else {
+            if !wasDense && rows[Int(row)].isDense { migrate(row) }
+            return
+        }
+        if let a = aggregate(row, column) {
+            repeats.observe(a, value, at: location)
+        } else {
+            let a = repeats.newAggregate(first: first, key: Self.key(row, column))
+            repeats.observe(a, value, at: location)
+            setAggregate(row, column, a)
+        }
     }
 
     /// Moves a cell (with its repeats) to another column of the same row, merging with what is there.
     mutating func move(row: Int32, from: Int32, to: Int32) {
-        guard let v = rows[Int(row)].remove(from) else { return }
-        let moved = repeats.detach(Self.key(row, from))
+        guard rows[Int(row)].value(from) != nil else { return }
+        let moved = aggregate(row, from)
+        if moved != nil { setAggregate(row, from, nil); repeats.retire(moved!) }
+        let wasDense = rows[Int(row)].isDense
+        let v = rows[Int(row)].remove(from)!
         if let existing = rows[Int(row)].insertIfAbsent(to, v) {
-            repeats.merge(into: Self.key(row, to), existingFirst: existing, from: moved, movedValue: v)
-        } else if let moved {
-            repeats.attach(moved, to: Self.key(row, to))
+            let t: Int32
+            if let a = aggregate(row, to) { t = a } else {
+                t = repeats.newAggregate(first: existing, key: Self.key(row, to))
+                setAggregate(row, to, t)
+            }
+            if let moved { repeats.merge(into: t, from: moved) } else { repeats.mergeValue(into: t, v) }
+        } else {
+            if !wasDense && rows[Int(row)].isDense { migrate(row) }
+            if let moved { repeats.relabel(moved, key: Self.key(row, to)); setAggregate(row, to, moved) }
         }
     }
 
     /// Removes a cell with its repeats; returns how many observations it held.
     @discardableResult
     mutating func remove(row: Int32, column: Int32) -> Int {
-        guard Int(row) < rows.count, rows[Int(row)].remove(column) != nil else { return 0 }
-        guard let a = repeats.detach(Self.key(row, column)) else { return 1 }
+        guard Int(row) < rows.count, rows[Int(row)].value(column) != nil else { return 0 }
+        let a = aggregate(row, column)
+        if let a { setAggregate(row, column, nil); repeats.retire(a) }
+        _ = rows[Int(row)].remove(column)
+        guard let a else { return 1 }
         return Int(repeats.count[Int(a)])
+    }
+
+    /// Drops every repeat (after they were combined into the cells).
+    mutating func clearRepeats() {
+        repeats.removeAll()
+        sparseIndex = CellKeyMap()
+        for r in rows.indices where rows[r].isDense {
+            for c in rows[r].aggregate.indices { rows[r].aggregate[c] = -1 }
+        }
     }
 }

@@ -11,9 +11,8 @@
 /// conflicting value is never missed, even past the cap.
 struct RepeatTable: Sendable {
     let cap: Int
-    /// cell key (see `CellStore.key`) → aggregate index, for live aggregates only.
-    private var index = CellKeyMap()
-    /// Per aggregate. A detached aggregate (cell removed or moved) has `key == .max` until re-attached.
+    /// Per aggregate: the cell it belongs to (see `CellStore.key`), or `.max` once retired (cell removed,
+    /// or moved and merged into another).
     private(set) var key: [UInt64] = []
     private(set) var count: [Int32] = []
     private(set) var kept: [Int32] = []
@@ -27,21 +26,26 @@ struct RepeatTable: Sendable {
     /// Value pool: `pool[i]`, next value of the same cell at `next[i]` (-1 ends the list).
     private var pool: [Double] = []
     private var next: [Int32] = []
+    private(set) var liveCount = 0
 
     static let unknown = SourceLocation(file: -1, line: 0)
 
     init(cap: Int) { self.cap = cap }
 
-    /// Live repeated cells.
-    var liveCount: Int { index.count }
-    var isEmpty: Bool { index.isEmpty }
+    var isEmpty: Bool { liveCount == 0 }
 
-    /// Aggregate indices of the live repeated cells.
-    var live: [Int32] { index.allValues }
+    /// Indices of the live aggregates.
+    var live: [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(liveCount)
+        for a in key.indices where key[a] != .max { out.append(Int32(a)) }
+        return out
+    }
 
     static func location(_ l: SourceLocation) -> SourceLocation? { l.file < 0 ? nil : l }
 
-    private mutating func newAggregate(first: Double, key k: UInt64) -> Int32 {
+    /// A new aggregate for cell `k` holding its first value (location unknown).
+    mutating func newAggregate(first: Double, key k: UInt64) -> Int32 {
         let a = Int32(key.count)
         key.append(k); count.append(1); kept.append(1)
         minValue.append(first); maxValue.append(first)
@@ -49,6 +53,7 @@ struct RepeatTable: Sendable {
         let slot = Int32(pool.count)
         pool.append(first); next.append(-1)
         head.append(slot); tail.append(slot)
+        liveCount += 1
         return a
     }
 
@@ -61,14 +66,9 @@ struct RepeatTable: Sendable {
         kept[a] += 1
     }
 
-    /// One more observation of the cell `k` whose first value was `first`.
-    mutating func add(_ k: UInt64, first: Double, value: Double, at location: SourceLocation?) {
-        let a: Int
-        if let i = index[k] { a = Int(i) } else {
-            let i = newAggregate(first: first, key: k)
-            index.set(k, i)
-            a = Int(i)
-        }
+    /// One more observation of aggregate `a`.
+    mutating func observe(_ a32: Int32, _ value: Double, at location: SourceLocation?) {
+        let a = Int(a32)
         if Int(kept[a]) < cap { push(a, value) }
         count[a] += 1
         let at = location ?? Self.unknown
@@ -76,35 +76,28 @@ struct RepeatTable: Sendable {
         if value > maxValue[a] { maxValue[a] = value; maxAt[a] = at }
     }
 
-    /// Takes the aggregate of `k` out of the index (its data stays, for `attach`/`merge`); nil if none.
-    mutating func detach(_ k: UInt64) -> Int32? {
-        guard let a = index.removeValue(forKey: k) else { return nil }
-        key[Int(a)] = .max
-        return a
+    mutating func retire(_ a: Int32) {
+        if key[Int(a)] != .max { key[Int(a)] = .max; liveCount -= 1 }
     }
 
-    mutating func attach(_ a: Int32, to k: UInt64) {
+    /// A retired aggregate continues as cell `k`'s.
+    mutating func relabel(_ a: Int32, key k: UInt64) {
+        if key[Int(a)] == .max { liveCount += 1 }
         key[Int(a)] = k
-        index.set(k, a)
     }
 
-    /// Folds the observations of a moved cell (its aggregate `from`, or just `movedValue` when it had no
-    /// repeats) into the cell `k`, whose first value is `existingFirst`.
-    mutating func merge(into k: UInt64, existingFirst: Double, from: Int32?, movedValue: Double) {
-        let t: Int
-        if let i = index[k] { t = Int(i) } else {
-            let i = newAggregate(first: existingFirst, key: k)
-            index.set(k, i)
-            t = Int(i)
-        }
-        guard let from else {
-            if Int(kept[t]) < cap { push(t, movedValue) }
-            count[t] += 1
-            if movedValue < minValue[t] { minValue[t] = movedValue; minAt[t] = Self.unknown }
-            if movedValue > maxValue[t] { maxValue[t] = movedValue; maxAt[t] = Self.unknown }
-            return
-        }
-        let f = Int(from)
+    /// Folds a moved cell's single value (it had no repeats) into aggregate `t`; its location is unknown.
+    mutating func mergeValue(into t32: Int32, _ value: Double) {
+        let t = Int(t32)
+        if Int(kept[t]) < cap { push(t, value) }
+        count[t] += 1
+        if value < minValue[t] { minValue[t] = value; minAt[t] = Self.unknown }
+        if value > maxValue[t] { maxValue[t] = value; maxAt[t] = Self.unknown }
+    }
+
+    /// Folds the (retired) aggregate `from` into `t`.
+    mutating func merge(into t32: Int32, from: Int32) {
+        let t = Int(t32), f = Int(from)
         var s = head[f]
         while s >= 0, Int(kept[t]) < cap { push(t, pool[Int(s)]); s = next[Int(s)] }
         count[t] += count[f]
@@ -122,7 +115,7 @@ struct RepeatTable: Sendable {
     mutating func removeAll() { self = RepeatTable(cap: cap) }
 }
 
-/// UInt64 → Int32 map with open addressing and linear probing, for the repeat table's cell keys.
+/// UInt64 → Int32 map with open addressing and linear probing, for the cell keys of sparse rows' repeats.
 ///
 /// Swift's `Dictionary` hashes with per-process seeded SipHash, which is the right default for untrusted
 /// keys but costs more than the rest of a repeat update; cell keys are (row, column) indices that rankprobe

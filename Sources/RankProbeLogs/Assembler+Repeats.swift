@@ -70,7 +70,7 @@ extension Assembler {
             store.rows[row].replace(column, with: value)
         }
         let repeated = live.count
-        store.repeats.removeAll()
+        store.clearRepeats()
         var notes = ["\(repeated) cells were observed more than once; combined by the median, serving noise "
             + "(median absolute deviation) \(noise) nats"]
         if kept + dropped > 0 {
