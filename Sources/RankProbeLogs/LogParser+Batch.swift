@@ -24,6 +24,8 @@ struct RequestID: Hashable, Sendable {
         low = UInt64(bitPattern: Int64(b.finalize()))
     }
 
+    init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+
     /// `high` alone is already a uniform hash.
     func hash(into hasher: inout Hasher) { hasher.combine(high) }
 }
@@ -133,7 +135,8 @@ struct BatchIndex: Sendable {
         var model: String?
     }
 
-    private var slots: [RequestID: Slot] = [:]
+    private var table = RequestTable()
+    private var slots: [Slot] = []
     private var prompts: [String] = []
     private var promptIndex: [String: Int32] = [:]
     private var models: [String] = []
@@ -147,11 +150,11 @@ struct BatchIndex: Sendable {
 
     var count: Int { slots.count }
 
-    mutating func reserve(_ n: Int) { slots.reserveCapacity(n) }
+    mutating func reserve(_ n: Int) { slots.reserveCapacity(n); table.reserve(n) }
 
     /// Adds a request; returns false (and keeps the first) when the custom_id is already indexed.
     mutating func insert(_ id: RequestID, _ fields: BatchRequestFields) -> Bool {
-        if slots[id] != nil { return false }
+        if table[id] != nil { return false }
         var prompt: Int32 = -1
         if let key = fields.promptKey {
             if let i = promptIndex[key] { prompt = i } else {
@@ -175,13 +178,15 @@ struct BatchIndex: Sendable {
             }
         }
         if dict < 0 { for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) } }
-        slots[id] = Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
-                         biasCount: Int32(fields.bias.count), biasStart: start, biasDict: dict)
+        table.insert(id, Int32(slots.count))
+        slots.append(Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
+                         biasCount: Int32(fields.bias.count), biasStart: start, biasDict: dict))
         return true
     }
 
     func request(for id: RequestID) -> Request? {
-        guard let s = slots[id] else { return nil }
+        guard let i = table[id] else { return nil }
+        let s = slots[Int(i)]
         var bias: [Int: Double] = [:]
         if s.biasDict >= 0 {
             bias = biasDicts[Int(s.biasDict)]
@@ -192,5 +197,61 @@ struct BatchIndex: Sendable {
         return Request(promptKey: s.prompt >= 0 ? prompts[Int(s.prompt)] : nil, logitBias: bias,
                        maxTokens: s.maxTokens >= 0 ? Int(s.maxTokens) : nil,
                        model: s.model >= 0 ? models[Int(s.model)] : nil)
+    }
+}
+
+/// RequestID → slot index, open addressing with linear probing. The key is already a uniform 128-bit hash,
+/// so its high word picks the bucket directly: no second hashing pass per lookup (a Swift `Dictionary`
+/// would run SipHash over it again, on every input line and every output line).
+struct RequestTable: Sendable {
+    private var high: [UInt64]
+    private var low: [UInt64]
+    /// Slot index, or -1 for an empty bucket.
+    private var value: [Int32]
+    private var shift: Int
+    private(set) var count = 0
+
+    init() {
+        high = [UInt64](repeating: 0, count: 1024)
+        low = [UInt64](repeating: 0, count: 1024)
+        value = [Int32](repeating: -1, count: 1024)
+        shift = 64 - 10
+    }
+
+    subscript(_ id: RequestID) -> Int32? {
+        let mask = value.count - 1
+        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
+        while true {
+            let v = value[i]
+            if v < 0 { return nil }
+            if high[i] == id.high && low[i] == id.low { return v }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Adds a key that is not present.
+    mutating func insert(_ id: RequestID, _ v: Int32) {
+        if 2 * (count + 1) > value.count { resize(value.count * 2) }
+        let mask = value.count - 1
+        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
+        while value[i] >= 0 { i = (i + 1) & mask }
+        high[i] = id.high; low[i] = id.low; value[i] = v
+        count += 1
+    }
+
+    mutating func reserve(_ n: Int) {
+        var size = value.count
+        while size < 2 * n { size *= 2 }
+        if size > value.count { resize(size) }
+    }
+
+    private mutating func resize(_ size: Int) {
+        let oh = high, ol = low, ov = value
+        high = [UInt64](repeating: 0, count: size)
+        low = [UInt64](repeating: 0, count: size)
+        value = [Int32](repeating: -1, count: size)
+        shift = 64 - size.trailingZeroBitCount
+        count = 0
+        for i in ov.indices where ov[i] >= 0 { insert(RequestID(high: oh[i], low: ol[i]), ov[i]) }
     }
 }
