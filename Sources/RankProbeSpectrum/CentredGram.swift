@@ -1,3 +1,4 @@
+import Dispatch
 import RankProbeLinearAlgebra
 import RankProbeMatrix
 import RankProbeNPY
@@ -44,42 +45,32 @@ public final class CentredGram: @unchecked Sendable {
         storage = .allocate(capacity: max(n * n, 1))
         storage.initialize(repeating: 0, count: max(n * n, 1))
 
-        // Map kept rows to (file, local row) once.
-        let rowLocator = RowLocator(source)
+        // Blocks of kept columns, converted to float64 on a second thread while BLAS works on the
+        // previous one (double buffering): the conversion is memory-bound and would otherwise leave
+        // both cores idle between dsyrk calls.
         let b = Self.blockColumns
-        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(b * n, 1))
-        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(source.columns, 1))
-        defer { block.deallocate(); scratch.deallocate() }
-        var residualSum = [Double](repeating: 0, count: n)
-
+        var ranges: [Range<Int>] = []
         var start = 0
         while start < cols.count {
-            let end = min(start + b, cols.count)
-            let width = end - start
-            let lo = cols[start], hi = cols[end - 1] + 1
-            let contiguous = hi - lo == width
-            for (k, r) in scan.keptRows.enumerated() {
-                let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
-                let shift = scan.rowShift[k]
-                if contiguous {
-                    rowLocator.copy(row: r, columns: lo..<hi, into: column, shift: shift)
-                } else {
-                    let tmp = UnsafeMutableBufferPointer(rebasing: scratch[0..<(hi - lo)])
-                    rowLocator.copy(row: r, columns: lo..<hi, into: tmp, shift: shift)
-                    for t in 0..<width { column[t] = tmp[cols[start + t] - lo] }
-                }
-                var s = 0.0
-                for t in 0..<width { s += column[t] }
-                residualSum[k] += s
-                // Release the whole row, not just this block: the kernel's fault-around maps up to 64 KB
-                // of cached pages past each fault, which would otherwise leave N × 64 KB (280 MB at
-                // N = 4400) of rows mapped ahead of the reader. The next block faults its pages back in
-                // from the page cache (minor faults, no I/O).
-                rowLocator.release(row: r, columns: 0..<source.columns)
+            ranges.append(start..<min(start + b, cols.count))
+            start += b
+        }
+        let converter = BlockConverter(source: source, scan: scan, n: n, capacity: b)
+        defer { converter.deallocate() }
+        var residualSum = [Double](repeating: 0, count: n)
+        if !ranges.isEmpty { converter.convert(ranges[0], slot: 0) }
+        let queue = DispatchQueue(label: "rankprobe.gram.convert")
+        for (index, range) in ranges.enumerated() {
+            let slot = index % 2
+            let group = DispatchGroup()
+            if index + 1 < ranges.count {
+                let next = ranges[index + 1]
+                queue.async(group: group) { converter.convert(next, slot: 1 - slot) }
             }
-            LinearAlgebra.accumulateGramLower(n: n, k: width, a: block.baseAddress!, lda: width, into: storage)
-            rowLocator.releaseColumnMajor(columns: lo..<hi)
-            start = end
+            LinearAlgebra.accumulateGramLower(
+                n: n, k: range.count, a: converter.buffers[slot].baseAddress!, lda: range.count, into: storage)
+            group.wait()
+            for k in 0..<n { residualSum[k] += converter.sums[slot][k] }
         }
 
         // Exact row centring: with e the residual row means of the shifted values,
@@ -151,7 +142,7 @@ public final class CentredGram: @unchecked Sendable {
 }
 
 /// Finds the file holding a global row and copies or releases parts of it.
-struct RowLocator {
+struct RowLocator: @unchecked Sendable {
     let source: SampleSource
     let offsets: [Int]
 
@@ -198,5 +189,65 @@ struct RowLocator {
     func releaseColumnMajor(columns: Range<Int>) {
         guard case .mapped(let files) = source else { return }
         for file in files where file.fortranOrder { file.release(file.byteRange(row: 0, columns: columns)) }
+    }
+}
+
+/// Converts column blocks of the kept samples to shifted float64, column-major (block × N), into one of
+/// two buffers, and records each row's sum of the converted values (for the exact centring).
+///
+/// Two instances of `convert` never run on the same slot at once (the caller alternates slots and waits),
+/// which is why the mutable buffers need no lock.
+final class BlockConverter: @unchecked Sendable {
+    let source: SampleSource
+    let scan: FinitenessScan
+    let locator: RowLocator
+    let n: Int
+    let buffers: [UnsafeMutableBufferPointer<Double>]
+    var sums: [[Double]]
+    let scratch: [UnsafeMutableBufferPointer<Double>]
+
+    init(source: SampleSource, scan: FinitenessScan, n: Int, capacity: Int) {
+        self.source = source
+        self.scan = scan
+        self.locator = RowLocator(source)
+        self.n = n
+        buffers = (0..<2).map { _ in .allocate(capacity: max(capacity * n, 1)) }
+        scratch = (0..<2).map { _ in .allocate(capacity: max(source.columns, 1)) }
+        sums = [[Double](repeating: 0, count: n), [Double](repeating: 0, count: n)]
+    }
+
+    func deallocate() {
+        for buffer in buffers { buffer.deallocate() }
+        for buffer in scratch { buffer.deallocate() }
+    }
+
+    func convert(_ range: Range<Int>, slot: Int) {
+        let cols = scan.keptColumns
+        let width = range.count
+        let lo = cols[range.lowerBound], hi = cols[range.upperBound - 1] + 1
+        let contiguous = hi - lo == width
+        let block = buffers[slot]
+        var rowSums = [Double](repeating: 0, count: n)
+        for (k, r) in scan.keptRows.enumerated() {
+            let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
+            let shift = scan.rowShift[k]
+            if contiguous {
+                locator.copy(row: r, columns: lo..<hi, into: column, shift: shift)
+            } else {
+                let tmp = UnsafeMutableBufferPointer(rebasing: scratch[slot][0..<(hi - lo)])
+                locator.copy(row: r, columns: lo..<hi, into: tmp, shift: shift)
+                for t in 0..<width { column[t] = tmp[cols[range.lowerBound + t] - lo] }
+            }
+            var s = 0.0
+            for t in 0..<width { s += column[t] }
+            rowSums[k] = s
+            // Release the whole row, not just this block: the kernel's fault-around maps up to 64 KB
+            // of cached pages past each fault, which would otherwise leave N × 64 KB (280 MB at
+            // N = 4400) of rows mapped ahead of the reader. The next block faults its pages back in
+            // from the page cache (minor faults, no I/O).
+            locator.release(row: r, columns: 0..<source.columns)
+        }
+        locator.releaseColumnMajor(columns: lo..<hi)
+        sums[slot] = rowSums
     }
 }
