@@ -86,7 +86,7 @@ struct ReadRun {
             }
             var failure: Error?
             do {
-                for slice in pending { for outcome in slice { try account(outcome, info, deliver) } }
+                try drain(&pending, info, deliver)
             } catch {
                 failure = error
             }
@@ -109,7 +109,7 @@ struct ReadRun {
             counted = reader.bytesRead
             progress?.update(stats)
         }
-        for slice in pending { for outcome in slice { try account(outcome, info, deliver) } }
+        try drain(&pending, info, deliver)
         stats.bytesRead += reader.bytesRead - counted
         if let error = reader.streamError {
             try account(Outcome(line: 0, kind: .skipped(
@@ -256,6 +256,19 @@ struct ReadRun {
             outcomes.append(Outcome(line: line, kind: Self.syntaxOutcome(error, terminated: true)))
         }
         for outcome in outcomes { try account(outcome, info, deliver) }
+    }
+
+    /// Delivers outcomes in order, moving each out of its array instead of copying it (a copied record
+    /// costs a retain and a release per string/array it holds, on the delivering thread).
+    private mutating func drain(_ batches: inout [[Outcome]], _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void) throws {
+        var all = batches
+        batches = []
+        for i in all.indices {
+            var slice = all[i]
+            all[i] = []
+            slice.reverse()
+            while let outcome = slice.popLast() { try account(outcome, info, deliver) }
+        }
     }
 
     private mutating func account(_ outcome: Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
