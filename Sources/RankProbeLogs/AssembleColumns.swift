@@ -165,3 +165,25 @@ struct TokenPairs: Sendable {
         return (count, lines)
     }
 }
+
+/// Text column of a byte array, remembered by the array's storage address.
+///
+/// The reader shares one array per distinct short token (see `PromptKeyCache.bytes`), so the top
+/// alternatives of millions of responses arrive as a handful of arrays; recognising an array by address
+/// skips hashing its bytes and probing `ColumnTable` for every entry. Each slot keeps its array alive, so an
+/// address in the cache cannot be reused by a different array while it is there: equal address means equal
+/// bytes. A miss (or a collision, which just overwrites the slot) falls back to `ColumnTable.intern`.
+struct TextColumnCache: Sendable {
+    private var arrays = [[UInt8]](repeating: [], count: 1024)
+    private var addresses = [UInt](repeating: 0, count: 1024)
+    private var columns = [Int32](repeating: -1, count: 1024)
+
+    mutating func column(for bytes: [UInt8], _ table: inout ColumnTable) -> Int32 {
+        let address = bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let slot = Int(truncatingIfNeeded: (address >> 4) ^ (address >> 14)) & 1023
+        if address != 0, addresses[slot] == address { return columns[slot] }
+        let c = table.intern(.text(bytes))
+        if address != 0 { arrays[slot] = bytes; addresses[slot] = address; columns[slot] = c }
+        return c
+    }
+}

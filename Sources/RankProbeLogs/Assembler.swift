@@ -62,6 +62,7 @@ public struct Assembler: Sendable {
     var pairs = TokenPairs()
     var biased: [BiasedRequest] = []
     var pending: [PendingForced] = []
+    var textColumns = TextColumnCache()
 
     var requestsRead = 0
     var requestsFailed = 0
@@ -253,9 +254,15 @@ public struct Assembler: Sendable {
         store.add(row: row, column: column, value: s.logprob, at: at)
         for e in r.top where !e.sameToken(as: s) {
             if let reason = Self.unusable(e.logprob) { entriesSkipped[reason, default: 0] += 1; continue }
-            guard let key = ColumnKey(e) else { entriesSkipped[EntryReason.noToken, default: 0] += 1; continue }
-            if let id = e.id, let text = ColumnKey.textKey(e) { pairs.observe(id: id, text: text) }
-            store.add(row: row, column: columns.intern(key), value: e.logprob, at: at)
+            let column: Int32
+            if e.id == nil, let bytes = e.bytes {
+                column = textColumns.column(for: bytes, &columns)
+            } else {
+                guard let key = ColumnKey(e) else { entriesSkipped[EntryReason.noToken, default: 0] += 1; continue }
+                if let id = e.id, let text = ColumnKey.textKey(e) { pairs.observe(id: id, text: text) }
+                column = columns.intern(key)
+            }
+            store.add(row: row, column: column, value: e.logprob, at: at)
         }
         if let sid = s.id, let text = ColumnKey.textKey(s) { pairs.observe(id: sid, text: text) }
         requestsUsed += 1

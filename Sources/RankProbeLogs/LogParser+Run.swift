@@ -266,10 +266,20 @@ struct ReadRun {
         for i in all.indices {
             var slice = all[i]
             all[i] = []
-            slice.reverse()
-            while let outcome = slice.popLast() { try account(outcome, info, deliver) }
+            try slice.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                for j in 0..<buffer.count {
+                    // The slot keeps a valid value that owns nothing (empty strings are not allocated),
+                    // so the array's own cleanup stays correct even if `account` throws half-way.
+                    let outcome = (base + j).move()
+                    (base + j).initialize(to: Self.spent)
+                    try account(outcome, info, deliver)
+                }
+            }
         }
     }
+
+    private static let spent = Outcome(line: 0, kind: .skipped(reason: "", message: ""))
 
     private mutating func account(_ outcome: Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
         stats.linesRead += 1
