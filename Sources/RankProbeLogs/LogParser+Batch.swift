@@ -108,9 +108,14 @@ struct ShortBytes: Equatable {
 /// The request fields of one Batch input line that the join needs (not the line itself).
 struct BatchRequestFields: Sendable {
     var promptKey: String?
+    /// logit_bias pairs. A single pair (the forced-token protocol) is held in `single` and `bias` stays
+    /// empty, so the common input line allocates no array.
     var bias: [(Int, Double)]
+    var single: (Int, Double)?
     var maxTokens: Int?
     var model: String?
+
+    var biasCount: Int { single == nil ? bias.count : 1 }
 }
 
 /// custom_id → request fields, built from the Batch input files before the output files are read.
@@ -138,6 +143,7 @@ struct BatchIndex: Sendable {
     private var table = RequestTable()
     private var slots: [Slot] = []
     private var prompts: [String] = []
+    private var lastPrompt: Int32 = -1
     private var promptIndex: [String: Int32] = [:]
     private var models: [String] = []
     private var biasIDs: [Int] = []
@@ -157,11 +163,14 @@ struct BatchIndex: Sendable {
         if table[id] != nil { return false }
         var prompt: Int32 = -1
         if let key = fields.promptKey {
-            if let i = promptIndex[key] { prompt = i } else {
+            // Input files usually list a prompt's requests together: the previous line's key (often the
+            // very same string object, from the parser thread's memo) is checked before hashing 64 bytes.
+            if lastPrompt >= 0, prompts[Int(lastPrompt)] == key { prompt = lastPrompt } else if let i = promptIndex[key] { prompt = i } else {
                 prompt = Int32(prompts.count)
                 prompts.append(key)
                 promptIndex[key] = prompt
             }
+            lastPrompt = prompt
         }
         var model: Int32 = -1
         if let m = fields.model {
@@ -169,18 +178,21 @@ struct BatchIndex: Sendable {
         }
         let start = biasIDs.count
         var dict: Int32 = -1
-        if fields.bias.count == 1 {
-            let key = SingleBias(id: fields.bias[0].0, bits: fields.bias[0].1.bitPattern)
+        if let single = fields.single ?? (fields.bias.count == 1 ? fields.bias[0] : nil) {
+            let key = SingleBias(id: single.0, bits: single.1.bitPattern)
             if let i = biasDictIndex[key] { dict = i } else if biasDicts.count < 1 << 20 {
                 dict = Int32(biasDicts.count)
-                biasDicts.append([fields.bias[0].0: fields.bias[0].1])
+                biasDicts.append([single.0: single.1])
                 biasDictIndex[key] = dict
             }
         }
-        if dict < 0 { for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) } }
+        if dict < 0 {
+            if let (id, value) = fields.single { biasIDs.append(id); biasValues.append(value) }
+            for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) }
+        }
         table.insert(id, Int32(slots.count))
         slots.append(Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
-                         biasCount: Int32(fields.bias.count), biasStart: start, biasDict: dict))
+                         biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict))
         return true
     }
 

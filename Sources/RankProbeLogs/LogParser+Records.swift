@@ -48,10 +48,15 @@ enum RecordConverter {
             }
             if let problem = d.problem.string { return .skipped(reason: ReadStats.Reason.malformed, message: problem) }
             var bias: [(Int, Double)] = []
-            bias.reserveCapacity(Int(d.bias_count))
-            for i in 0..<Int(d.bias_count) { bias.append((Int(d.bias_ids[i]), d.bias_values[i])) }
+            var single: (Int, Double)? = nil
+            if d.bias_count == 1 {
+                single = (Int(d.bias_ids[0]), d.bias_values[0])
+            } else {
+                bias.reserveCapacity(Int(d.bias_count))
+                for i in 0..<Int(d.bias_count) { bias.append((Int(d.bias_ids[i]), d.bias_values[i])) }
+            }
             let fields = BatchRequestFields(
-                promptKey: d.prompt.rawBuffer.map(keys.key(for:)), bias: bias,
+                promptKey: d.prompt.rawBuffer.map(keys.key(for:)), bias: bias, single: single,
                 maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string)
             return .batchInput(id: RequestID(d.custom_id.rawBuffer!), customID: customID, request: fields)
         }
