@@ -87,6 +87,11 @@ public enum Estimator {
         options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
         let gram = CentredGram(source, scan: scan)
         let tGram = clock.now
+        if ProcessInfo.processInfo.environment["RANKPROBE_TRACE"] != nil {
+            FileHandle.standardError.write(Data(String(
+                format: "rankprobe: trace: gram accumulation %.2f s, centring %.2f s\n",
+                gram.accumulateSeconds, gram.finishSeconds).utf8))
+        }
         options.progress?("eigenvalues")
         let eigen = try gram.doubleCentredEigenvalues()
         let tEigen = clock.now

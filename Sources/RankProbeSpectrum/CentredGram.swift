@@ -30,6 +30,9 @@ public final class CentredGram: @unchecked Sendable {
     /// Diagonal of `G_r` (the shared buffer's diagonal belongs to `G_c`).
     let rowCentredDiagonal: [Double]
     private var eigenvaluesTaken = false
+    /// Wall time of the block accumulation (conversion + dsyrk) and of the centring that follows.
+    public private(set) var accumulateSeconds = 0.0
+    public private(set) var finishSeconds = 0.0
 
     /// Columns converted per `dsyrk` call. Each call reads and writes the whole N × N triangle, so fewer,
     /// larger blocks save memory traffic; the float64 block (block × N × 8 bytes, 72 MB at N = 4400)
@@ -38,6 +41,7 @@ public final class CentredGram: @unchecked Sendable {
 
     public init(_ source: SampleSource, scan: FinitenessScan) {
         self.scan = scan
+        let begin = ContinuousClock.now
         let n = scan.keptRows.count
         let cols = scan.keptColumns
         self.n = n
@@ -73,6 +77,7 @@ public final class CentredGram: @unchecked Sendable {
             for k in 0..<n { residualSum[k] += converter.sums[slot][k] }
         }
 
+        let accumulated = ContinuousClock.now
         // Exact row centring: with e the residual row means of the shifted values,
         // Y Yᵀ = X'X'ᵀ − V e eᵀ (derivation in the type's doc comment).
         let v = Double(max(cols.count, 1))
@@ -107,6 +112,8 @@ public final class CentredGram: @unchecked Sendable {
         }
         for j in 0..<n { storage[j * n + j] = diag[j] - 2 * rowMean[j] + grand }
         rowCentredDiagonal = diag
+        accumulateSeconds = (accumulated - begin).seconds
+        finishSeconds = (ContinuousClock.now - accumulated).seconds
     }
 
     deinit { storage.deallocate() }
@@ -250,4 +257,8 @@ final class BlockConverter: @unchecked Sendable {
         locator.releaseColumnMajor(columns: lo..<hi)
         sums[slot] = rowSums
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
