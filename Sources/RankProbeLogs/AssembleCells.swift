@@ -186,12 +186,18 @@ struct CellStore: Sendable {
         let wasDense = rows[Int(row)].isDense
         let v = rows[Int(row)].remove(from)!
         if let existing = rows[Int(row)].insertIfAbsent(to, v) {
-            let t: Int32
-            if let a = aggregate(row, to) { t = a } else {
-                t = repeats.newAggregate(first: existing, key: Self.key(row, to))
+            if let t = aggregate(row, to) {
+                if let moved { repeats.merge(into: t, from: moved) } else { repeats.mergeValue(into: t, v) }
+            } else if let moved {
+                // The usual case when text columns merge into id columns: the target holds one value, the
+                // moved cell many. Its aggregate is taken over instead of copied.
+                repeats.adopt(moved, first: existing, key: Self.key(row, to))
+                setAggregate(row, to, moved)
+            } else {
+                let t = repeats.newAggregate(first: existing, key: Self.key(row, to))
                 setAggregate(row, to, t)
+                repeats.mergeValue(into: t, v)
             }
-            if let moved { repeats.merge(into: t, from: moved) } else { repeats.mergeValue(into: t, v) }
         } else {
             if !wasDense && rows[Int(row)].isDense { migrate(row) }
             if let moved { repeats.relabel(moved, key: Self.key(row, to)); setAggregate(row, to, moved) }

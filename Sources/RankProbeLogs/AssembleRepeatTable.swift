@@ -86,6 +86,30 @@ struct RepeatTable: Sendable {
         key[Int(a)] = k
     }
 
+    /// The retired aggregate `a` becomes cell `k`'s, whose single present value `first` (location unknown)
+    /// goes in front: the same values, count and extremes as a new aggregate for `first` merged with `a`
+    /// (`merge(into:from:)`), without copying `a`'s values.
+    mutating func adopt(_ a32: Int32, first: Double, key k: UInt64) {
+        let a = Int(a32)
+        relabel(a32, key: k)
+        let slot = Int32(pool.count)
+        pool.append(first); next.append(head[a])
+        head[a] = slot
+        kept[a] += 1
+        if Int(kept[a]) > cap {
+            // Over the cap the merge would have left out the moved cell's last kept value.
+            var s = head[a]
+            while next[Int(next[Int(s)])] >= 0 { s = next[Int(s)] }
+            next[Int(s)] = -1
+            tail[a] = s
+            kept[a] -= 1
+        }
+        count[a] += 1
+        // Ties keep the first value's (unknown) location, as `merge` does.
+        if first <= minValue[a] { minValue[a] = first; minAt[a] = Self.unknown }
+        if first >= maxValue[a] { maxValue[a] = first; maxAt[a] = Self.unknown }
+    }
+
     /// Folds a moved cell's single value (it had no repeats) into aggregate `t`; its location is unknown.
     mutating func mergeValue(into t32: Int32, _ value: Double) {
         let t = Int(t32)
