@@ -70,6 +70,22 @@ final class PromptKeyCache {
         return a
     }
 
+    private var textKeys = [ShortBytes](repeating: ShortBytes(), count: 4096)
+    private var texts = [String](repeating: "", count: 4096)
+
+    /// Token text as a String, from the same kind of cache as `bytes` (skips UTF-8 validation per entry).
+    func text(_ s: rp_str) -> String? {
+        guard let ptr = s.ptr else { return nil }
+        let raw = UnsafeRawBufferPointer(start: ptr, count: Int(s.len))
+        guard let key = ShortBytes(raw) else { return String(decoding: raw, as: UTF8.self) }
+        let slot = key.slot(bits: 12)
+        if textKeys[slot] == key { return texts[slot] }
+        let t = String(decoding: raw, as: UTF8.self)
+        textKeys[slot] = key
+        texts[slot] = t
+        return t
+    }
+
     /// `s` as a String, shared with an earlier equal one (a run names one or a few models).
     func model(_ s: rp_str) -> String? {
         guard let ptr = s.ptr else { return nil }

@@ -123,7 +123,7 @@ enum RecordConverter {
     }
 
     static func entry(_ e: rp_entry, _ keys: PromptKeyCache) -> LogRecord.Entry {
-        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: e.token.string,
+        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: keys.text(e.token),
                         bytes: keys.bytes(e.bytes), logprob: e.logprob)
     }
 
