@@ -84,18 +84,29 @@ public enum Estimator {
             throw InputError("\(paths.joined(separator: ", ")): every token column holds a non-finite value (−inf/NaN) in some sample; nothing is left to analyse")
         }
 
-        options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
-        let gram = CentredGram(source, scan: scan)
-        let tGram = clock.now
-        if ProcessInfo.processInfo.environment["RANKPROBE_TRACE"] != nil {
-            FileHandle.standardError.write(Data(String(
-                format: "rankprobe: trace: gram accumulation %.2f s, centring %.2f s\n",
-                gram.accumulateSeconds, gram.finishSeconds).utf8))
+        let sv: [Double]
+        var gram: CentredGram? = nil
+        let tGram, tEigen: ContinuousClock.Instant
+        if scan.keptColumns.count < n {
+            // Fewer tokens than prompts (typical of API logs): the token-side Gram is the smaller problem.
+            options.progress?("Gram matrix \(scan.keptColumns.count)×\(scan.keptColumns.count) over \(n) samples")
+            sv = try ColumnGram.singularValues(source, scan: scan)
+            tGram = clock.now
+            tEigen = tGram
+        } else {
+            options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
+            let g = CentredGram(source, scan: scan)
+            gram = g
+            tGram = clock.now
+            if ProcessInfo.processInfo.environment["RANKPROBE_TRACE"] != nil {
+                FileHandle.standardError.write(Data(String(
+                    format: "rankprobe: trace: gram accumulation %.2f s, centring %.2f s\n",
+                    g.accumulateSeconds, g.finishSeconds).utf8))
+            }
+            options.progress?("eigenvalues")
+            sv = try g.doubleCentredEigenvalues().map { $0 > 0 ? $0.squareRoot() : 0 }
+            tEigen = clock.now
         }
-        options.progress?("eigenvalues")
-        let eigen = try gram.doubleCentredEigenvalues()
-        let tEigen = clock.now
-        let sv = eigen.map { $0 > 0 ? $0.squareRoot() : 0 }
         let edge = scan.rounding.expectedEdge(samples: n, columns: scan.keptColumns.count)
         let detection = options.detector.detect(
             singularValues: sv, samples: n, columns: scan.keptColumns.count, roundingEdge: edge > 0 ? edge : nil)
@@ -106,7 +117,10 @@ public enum Estimator {
 
         var outputBias: Bool? = nil
         var biasTest: EstimateResult.BiasTest? = nil
-        if detection.verdict == .ok, let d = detection.rank, let floor = detection.noiseFloor {
+        if detection.verdict == .ok, gram == nil {
+            warnings.append("output-bias test not run: it works on the sample-side Gram, used only when there are at least as many token columns as samples")
+        }
+        if detection.verdict == .ok, let d = detection.rank, let floor = detection.noiseFloor, let gram {
             options.progress?("output-bias test")
             let mu = sv[d - 1] * floor
             let residual = try gram.offsetResidual(mu: mu)

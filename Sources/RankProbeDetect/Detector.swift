@@ -119,7 +119,7 @@ public struct Detector: Sendable {
                     return d
                 }
             }
-            if usableDims < m {
+            if usableDims < m || columns < samples {
                 return insufficient(
                     "no cliff: the \(columns) token columns allow at most \(usableDims) dimensions, and the spectrum is still falling there; collect more token columns",
                     lowerBound: usableDims, byColumns: true)

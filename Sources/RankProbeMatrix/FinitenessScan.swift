@@ -85,7 +85,7 @@ public struct FinitenessScan: Sendable {
 
 extension SampleSource {
     /// Copies one row (raw values) and releases its mapped pages.
-    func readRow(_ r: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    public func readRow(_ r: Int, into out: UnsafeMutableBufferPointer<Double>) {
         switch self {
         case .dense(let d):
             d.values.withUnsafeBufferPointer { src in

@@ -111,3 +111,15 @@ func referenceSingularValues(_ d: DenseSamples) throws -> [Double] {
     #expect(scan.keptColumns == (0..<20).filter { $0 != 5 && $0 != 11 })
     #expect(scan.negativeInfinities == 2 && scan.nans == 21)
 }
+
+@Test func tokenSideGramMatchesSampleSide() throws {
+    // 120 samples × 40 tokens of rank 12: both Grams give the same nonzero singular values.
+    let d = lowRank(n: 120, v: 40, r: 12, bias: true, seed: 11)
+    let source = SampleSource.dense(d)
+    let scan = FinitenessScan(source)
+    let tokenSide = try ColumnGram.singularValues(source, scan: scan)
+    let ref = try referenceSingularValues(d)
+    #expect(tokenSide.count == 39)
+    for i in 0..<12 { #expect(abs(tokenSide[i] - ref[i]) <= 1e-9 * ref[0]) }
+    #expect(tokenSide[12] < 1e-6 * tokenSide[0])
+}
