@@ -34,10 +34,17 @@ extension NPYFile {
             return
         }
         let start = row &* columns &+ range.lowerBound
-        let swapped = byteSwapped
+        Self.convert(data + start &* scalar.byteCount, count: n, scalar: scalar, swapped: byteSwapped, into: out, shift: shift)
+    }
+
+    /// Converts `count` stored elements at `p` to `value − shift` in `out`: the dtype loop shared by the
+    /// mapped path (`copyRow`) and the streaming path (bytes read with `pread`).
+    public static func convert(
+        _ p: UnsafeRawPointer, count n: Int, scalar: NPYScalar, swapped: Bool,
+        into out: UnsafeMutableBufferPointer<Double>, shift: Double
+    ) {
         switch scalar {
         case .float32:
-            let p = data + start &* 4
             if swapped {
                 for k in 0..<n {
                     out[k] = Double(Float(bitPattern: p.loadUnaligned(fromByteOffset: k &* 4, as: UInt32.self).byteSwapped)) - shift
@@ -46,7 +53,6 @@ extension NPYFile {
                 for k in 0..<n { out[k] = Double(p.loadUnaligned(fromByteOffset: k &* 4, as: Float.self)) - shift }
             }
         case .float64:
-            let p = data + start &* 8
             if swapped {
                 for k in 0..<n {
                     out[k] = Double(bitPattern: p.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self).byteSwapped) - shift
@@ -55,7 +61,6 @@ extension NPYFile {
                 for k in 0..<n { out[k] = p.loadUnaligned(fromByteOffset: k &* 8, as: Double.self) - shift }
             }
         case .float16:
-            let p = data + start &* 2
             for k in 0..<n {
                 let bits = p.loadUnaligned(fromByteOffset: k &* 2, as: UInt16.self)
                 out[k] = Double(Float16(bitPattern: swapped ? bits.byteSwapped : bits)) - shift
