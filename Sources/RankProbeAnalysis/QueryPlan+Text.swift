@@ -1,7 +1,8 @@
 import Foundation
 
 extension QueryPlan {
-    static func grouped(_ n: Int) -> String {
+    /// `n` with thousands separators (4507 → "4,507"), as the plan text prints counts.
+    public static func grouped(_ n: Int) -> String {
         let s = String(n)
         var out = ""
         for (i, c) in s.reversed().enumerated() {

@@ -131,22 +131,10 @@ struct PlanCommand: ParsableCommand {
         case .text:
             var text = plan.text
             if let emitted {
-                text += "\nwrote \(emitted.files.count) Batch input file(s), \(QueryPlanFormat.grouped(emitted.requests)) requests, into \(out!) (manifest: \(emitted.manifest))"
+                text += "\nwrote \(emitted.files.count) Batch input file(s), \(QueryPlan.grouped(emitted.requests)) requests, into \(out!) (manifest: \(emitted.manifest))"
             }
             try emit(text, to: nil)
         }
-    }
-}
-
-enum QueryPlanFormat {
-    static func grouped(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, c) in s.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return String(out.reversed())
     }
 }
 
