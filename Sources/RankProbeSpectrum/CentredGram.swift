@@ -21,9 +21,9 @@ import RankProbeNPY
 /// here). The Gram is accumulated in float64 from float64 copies of column blocks: a float32 Gram loses
 /// the cliff (its rounding floor, ε·λ_max with ε ≈ 1e-7, sits above σ_d² for realistic spectra).
 ///
-/// **Memory.** One N × N float64 buffer holds both matrices: `G_c` in the upper triangle, `G_r` in the
-/// strict lower triangle plus a saved diagonal. LAPACK's eigensolver destroys only the triangle it is
-/// given, so the lower one survives for the bias test. Mapped input pages are released block by block.
+/// **Memory.** One N × N float64 buffer holds both matrices: `G_c` in the lower triangle, `G_r` in the
+/// strict upper triangle plus a saved diagonal. LAPACK's eigensolver destroys only the triangle it is
+/// given, so the upper one survives for the bias test. Mapped input pages are released block by block.
 public final class CentredGram: @unchecked Sendable {
     public let n: Int
     /// Kept columns (the V in the formulas).
@@ -88,7 +88,7 @@ public final class CentredGram: @unchecked Sendable {
         for j in 0..<n {
             for i in j..<n { storage[j * n + i] -= v * e[i] * e[j] }
         }
-        // Save G_r's diagonal, then write G_c = J G_r J into the upper triangle and the diagonal.
+        // Save G_r's diagonal and the row means G_c needs (G_c = J G_r J).
         var diag = [Double](repeating: 0, count: n)
         var rowMean = [Double](repeating: 0, count: n)
         for j in 0..<n {
@@ -102,13 +102,17 @@ public final class CentredGram: @unchecked Sendable {
         let dn = Double(max(n, 1))
         for i in 0..<n { rowMean[i] /= dn }
         let grand = rowMean.reduce(0, +) / dn
-        // Upper (i < j) from lower (j, i): a transpose, done in tiles so both sides stay in cache.
+        // G_r moves to the strict upper triangle (a transpose, done in tiles so both sides stay in cache)
+        // and G_c takes its place in the lower one: the eigensolver gets the lower triangle, which
+        // dsyevd_2stage reduces ~10 % faster than the upper one here (3.4–3.8 s vs 3.8–4.4 s at N = 4400).
         let tile = 64
         for jb in stride(from: 0, to: n, by: tile) {
             for ib in stride(from: 0, to: jb + tile, by: tile) {
                 for j in jb..<min(jb + tile, n) {
                     for i in ib..<min(ib + tile, j) {
-                        storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand
+                        let g = storage[i * n + j]
+                        storage[j * n + i] = g
+                        storage[i * n + j] = g - rowMean[i] - rowMean[j] + grand
                     }
                 }
             }
@@ -121,13 +125,13 @@ public final class CentredGram: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
-    /// Eigenvalues of `G_c`, descending. Can be called once (it consumes the upper triangle).
+    /// Eigenvalues of `G_c`, descending. Can be called once (it consumes the lower triangle).
     ///
     /// `J` removes one dimension, so one eigenvalue is zero up to rounding; it is dropped, leaving N − 1.
     public func doubleCentredEigenvalues() throws -> [Double] {
         precondition(!eigenvaluesTaken, "the double-centred Gram was already consumed")
         eigenvaluesTaken = true
-        let w = try LinearAlgebra.symmetricEigenvalues(upper: true, n: n, a: storage, lda: n)
+        let w = try LinearAlgebra.symmetricEigenvalues(upper: false, n: n, a: storage, lda: n)
         return Array(w.reversed().dropLast())
     }
 
@@ -142,9 +146,9 @@ public final class CentredGram: @unchecked Sendable {
     public func offsetResidual(mu: Double) throws -> Double {
         precondition(eigenvaluesTaken, "take the eigenvalues first: the bias test overwrites the buffer")
         for j in 0..<n { storage[j * n + j] = rowCentredDiagonal[j] + mu }
-        try LinearAlgebra.cholesky(upper: false, n: n, a: storage, lda: n)
+        try LinearAlgebra.cholesky(upper: true, n: n, a: storage, lda: n)
         var x = [Double](repeating: 1, count: n)
-        try LinearAlgebra.choleskySolve(upper: false, n: n, factor: storage, lda: n, b: &x)
+        try LinearAlgebra.choleskySolve(upper: true, n: n, factor: storage, lda: n, b: &x)
         var s = 0.0
         for v in x { s += (mu * v) * (mu * v) }
         return (s / Double(n)).squareRoot()
