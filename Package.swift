@@ -86,7 +86,8 @@ let package = Package(
         .testTarget(name: "RankProbeSpectrumTests", dependencies: ["RankProbeSpectrum", "RankProbeMatrix", "RankProbeNPY"]),
         .testTarget(name: "RankProbeDetectTests", dependencies: ["RankProbeDetect"]),
         .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeSynth"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeSynth"]),
+        .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeSynth"],
+                    exclude: ["Golden"]),  // read by path (#filePath), so they are not bundled as resources
         .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth"]),
         .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY"]),
     ],

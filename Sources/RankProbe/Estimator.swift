@@ -145,7 +145,7 @@ public enum Estimator {
 
         var inputs: [EstimateResult.InputFile] = []
         for (path, format) in zip(paths, formats) {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
             inputs.append(.init(path: path, bytes: size ?? 0, sha256: options.hashInputs ? sha256Hex(path) : nil, format: format))
         }
         if let ingest {
