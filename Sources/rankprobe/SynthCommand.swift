@@ -256,6 +256,7 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        try createParentDirectory(of: out)
         if let respond {
             try answer(respond)
             return
@@ -277,6 +278,17 @@ struct SynthCommand: ParsableCommand {
             FileHandle.standardError.write(Data("rankprobe synth: wrote \(files.joined(separator: ", "))\n".utf8))
         } catch {
             throw RankProbeFailure(message: "\(error)")
+        }
+    }
+
+    /// `--out run/model.npy` should work in a fresh folder, as `mkdir -p` would.
+    private func createParentDirectory(of path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw RankProbeFailure(message: "cannot create the folder \(parent) for --out \(path): \((error as NSError).localizedDescription)")
         }
     }
 
