@@ -191,6 +191,11 @@ extension Assembler {
         if !s.skipped.isEmpty { parts.append("skipped: " + AssembleError.list(s.skipped, unit: "")) }
         if !s.entriesSkipped.isEmpty { parts.append("entries dropped: " + AssembleError.list(s.entriesSkipped, unit: "")) }
         parts.append("\(s.rowsSeen) prompts × \(s.columnsSeen) tokens seen, complete block \(s.rowsKept) × \(s.columnsKept)")
+        // Rows are prompts, known only from the request; a bare response cannot say which prompt it answers.
+        if (s.skipped[Reason.noPrompt] ?? 0) > 0 {
+            parts.append("a response alone does not say which prompt it answers: record {\"request\": …, \"response\": …} "
+                         + "pairs, or give the Batch API input file together with its output file")
+        }
         return parts.joined(separator: "; ")
     }
 }
