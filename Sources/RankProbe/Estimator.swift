@@ -19,11 +19,14 @@ public struct EstimateOptions: Sendable {
     public var detector: Detector
     /// Called with progress messages (stage names); the CLI prints them to a terminal.
     public var progress: (@Sendable (String) -> Void)?
+    /// For logs: write the sent requests that got no usable answer as Batch API input files here (a prefix,
+    /// or an existing directory; see `RetryLedger.destination`).
+    public var emitRetry: String?
 
     public init(model: String? = nil, logProtocol: LogProtocol? = nil, hashInputs: Bool = true, commandLine: [String] = [],
-                detector: Detector = Detector(), progress: (@Sendable (String) -> Void)? = nil) {
+                detector: Detector = Detector(), progress: (@Sendable (String) -> Void)? = nil, emitRetry: String? = nil) {
         self.model = model; self.logProtocol = logProtocol; self.hashInputs = hashInputs; self.commandLine = commandLine
-        self.detector = detector; self.progress = progress
+        self.detector = detector; self.progress = progress; self.emitRetry = emitRetry
     }
 }
 
@@ -55,6 +58,11 @@ public enum Estimator {
                 "cannot mix .npy dumps (\(npy.joined(separator: ", "))) with API logs (\(other.joined(separator: ", "))) in one estimate")
         }
 
+        if options.emitRetry != nil, isNPY[0] {
+            throw InputError("--emit-retry writes unanswered API requests; \(paths.joined(separator: ", ")) are .npy dumps, which hold none")
+        }
+        let retryPrefix = try options.emitRetry.map { path throws(RetryWriteError) in try RetryLedger.destination(path) }
+
         options.progress?("reading \(paths.count) file(s)")
         let source: SampleSource
         var ingest: IngestSummary? = nil
@@ -63,7 +71,7 @@ public enum Estimator {
             source = try SampleSource.load(paths: paths)
             formats = paths.map { _ in "npy" }
         } else {
-            let loaded = try loadLogs(paths: paths, options: options)
+            let loaded = try loadLogs(paths: paths, options: options, retryPrefix: retryPrefix)
             source = .dense(loaded.samples)
             ingest = loaded.summary
             formats = paths.map { _ in loaded.summary.formats.joined(separator: "+") }
@@ -114,6 +122,7 @@ public enum Estimator {
             warnings.append(String(format: "the values lie on a grid of step %g (rounded by the API or the recorder): rounding noise of %.3g per entry puts a floor near σ ≈ %.3g", step, scan.rounding.perEntry, edge))
         }
         warnings += detection.warnings
+        if let ingest { warnings += retryWarnings(ingest, verdict: detection.verdict) }
 
         var outputBias: Bool? = nil
         var biasTest: EstimateResult.BiasTest? = nil

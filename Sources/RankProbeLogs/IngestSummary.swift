@@ -30,6 +30,12 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var entriesSkipped: [String: Int]
     /// Cells observed more than once (combined by the median; their spread gives `servingNoise`).
     public var repeatedCells: Int
+    /// Sent requests whose request text the log holds but that got no usable answer (Batch input lines with
+    /// no output line, only unreadable or only failed ones; failed request/response pairs), a retry family
+    /// counted once — what `rankprobe estimate --emit-retry` writes. Nil for inputs that are not logs.
+    public var requestsRetryable: Int?
+    /// The Batch input files the retryable requests were written to (nil: not asked to write them).
+    public var retryFiles: [String]?
 
     public init(
         formats: [String] = [], protocols: [String: Int] = [:], requestsRead: Int = 0, requestsFailed: Int = 0,

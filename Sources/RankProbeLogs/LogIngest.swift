@@ -41,12 +41,8 @@ public enum LogIngest {
     public static func load(paths: [String], options: LogIngestOptions = LogIngestOptions()) throws
         -> (samples: DenseSamples, summary: IngestSummary)
     {
-        var assembler = Assembler(options: options)
-        let read = LogReadOptions(threads: options.threads, progress: options.progress)
-        let stats = try LogParser.read(paths: paths, options: read) { assembler.add($0) }
-        assembler.absorb(stats)
-        let a = try assembler.finish()
-        return (a.samples, a.summary)
+        let loaded = try loadWithRetries(paths: paths, options: options)
+        return (loaded.samples, loaded.summary)
     }
 
     /// Assembles records that are already in memory (tests, callers with their own reader).

@@ -154,6 +154,8 @@ struct BatchIndex: Sendable {
         var logitBias: [Int: Double]
         var maxTokens: Int?
         var model: String?
+        /// Insertion order of the request (see `RetryTracker`).
+        var slot: Int32
     }
 
     private var table = RequestTable()
@@ -224,8 +226,10 @@ struct BatchIndex: Sendable {
         }
         return Request(promptKey: s.prompt >= 0 ? prompts[Int(s.prompt)] : nil, logitBias: bias,
                        maxTokens: s.maxTokens >= 0 ? Int(s.maxTokens) : nil,
-                       model: s.model >= 0 ? models[Int(s.model)] : nil)
+                       model: s.model >= 0 ? models[Int(s.model)] : nil, slot: i)
     }
+
+    func slot(for id: RequestID) -> Int32? { table[id] }
 }
 
 /// RequestID → slot index, open addressing with linear probing. The key is already a uniform 128-bit hash,

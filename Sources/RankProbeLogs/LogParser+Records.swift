@@ -84,6 +84,7 @@ enum RecordConverter {
             record.promptKey = request.promptKey
             record.logitBias = request.logitBias
             record.maxTokens = request.maxTokens
+            record.batchSlot = request.slot
             if record.model == nil { record.model = request.model }
         } else {
             record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))

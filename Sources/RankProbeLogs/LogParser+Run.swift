@@ -20,6 +20,7 @@ struct ReadRun {
     private var lastModel: String?
     private var lastModelCount = 0
     private var index = BatchIndex()
+    private var retry = RetryTracker()
     private var progress: ProgressLine?
 
     init(paths: [String], options: LogReadOptions) throws(LogReadError) {
@@ -53,6 +54,7 @@ struct ReadRun {
             try process(info, context: RecordContext(file: info, batch: context), deliver)
         }
         flushModelCount()
+        stats.retry = retry.finish(index: index)
         progress?.finish(stats)
     }
 
@@ -297,10 +299,12 @@ struct ReadRun {
                 lastModel = record.model
                 lastModelCount = 1
             }
+            if record.batchSlot >= 0 { retry.answered(slot: record.batchSlot) }
             try deliver(record)
         case let .batchInput(id, customID, fields):
             if index.insert(id, fields) {
                 stats.batchInputLines += 1
+                retry.indexed(customID: customID, file: info, line: outcome.line)
             } else {
                 stats.skipped[ReadStats.Reason.duplicateCustomID, default: 0] += 1
                 problem(info, outcome.line, "custom_id \"\(customID)\" appears more than once in the input; the first is used")
@@ -309,6 +313,7 @@ struct ReadRun {
             stats.requestsRead += 1
             stats.requestsFailed += 1
             stats.failures[reason, default: 0] += 1
+            if info.format == .pairs { retry.failedPair(file: info, line: outcome.line) }
             problem(info, outcome.line, message)
         case let .skipped(reason, message):
             if info.role != .batchInput { stats.requestsRead += 1 }

@@ -119,6 +119,8 @@ public struct ReadStats: Sendable, Equatable {
     /// Example problems (first `maxProblems`), and how many there were in all.
     public var problems: [LogProblem] = []
     public var problemCount: Int = 0
+    /// Sent requests without a usable answer, where the log holds their request text.
+    public var retry = RetryLedger()
 
     public init() {}
 }

@@ -48,6 +48,9 @@ public struct LogRecord: Sendable, Equatable {
     /// Entries the reader removed from `sampled`/`top` (logprob -9999 placeholders, null/NaN/±Infinity);
     /// counted by reason in `ReadStats.droppedEntries`. A removed sampled entry leaves `sampled` nil.
     public var droppedEntries: Int = 0
+    /// For a Batch output record, the slot of its request in the run's `BatchIndex` (else -1): lets the
+    /// reader tell which sent requests were answered (`RetryTracker`).
+    var batchSlot: Int32 = -1
 
     public init(
         file: String, line: Int, format: Format, model: String? = nil, promptKey: String? = nil,

@@ -29,12 +29,10 @@ struct ResponderState {
         return best
     }
 
-    static func tokenText(_ id: Int) -> String { "tok\(id)" }
-
-    static func entry(_ id: Int, _ logprob: Double) -> String {
-        let text = tokenText(id)
+    func entry(_ id: Int, _ logprob: Double) -> String {
+        let text = responder.tokenText(id)
         let bytes = text.utf8.map(String.init).joined(separator: ",")
-        return "\"token\":\"\(text)\",\"logprob\":\(number(logprob)),\"bytes\":[\(bytes)]"
+        return "\"token\":\"\(text)\",\"logprob\":\(Self.number(logprob)),\"bytes\":[\(bytes)]"
     }
 
     /// Shortest round-tripping decimal, as JSON requires (no inf/nan reach here: logprobs are finite).
@@ -57,7 +55,7 @@ struct ResponderState {
             failed += 1
             return "{\(idField),\"response\":{\"status_code\":400,\"request_id\":\"\(requestID)\",\"body\":{\"error\":{\"message\":\"Invalid key in 'logit_bias': \(bad.id).\",\"type\":\"invalid_request_error\"}}},\"error\":null}"
         }
-        let sample = SyntheticResponder.sampleIndex(promptKey: request.promptKey)
+        let sample = responder.sample(promptKey: request.promptKey)
         promptsSeen.insert(sample)
         guard let row = tables[sample] else { preconditionFailure("no logprob table for sample \(sample)") }
         let top = row.top
@@ -94,9 +92,9 @@ struct ResponderState {
         }
         sampledLP = noisy(sampledLP)
         var topText: [String] = []
-        for (id, lp) in topEntries { topText.append("{" + Self.entry(id, noisy(lp)) + "}") }
-        let content = Self.tokenText(sampled)
-        let body = "{\"id\":\"chatcmpl-\(ordinal)\",\"object\":\"chat.completion\",\"created\":0,\"model\":\(jsonString(request.model)),\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\(content)\"},\"logprobs\":{\"content\":[{\(Self.entry(sampled, sampledLP)),\"top_logprobs\":[\(topText.joined(separator: ","))]}]},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":\(request.promptTokens),\"completion_tokens\":1,\"total_tokens\":\(request.promptTokens + 1)}}"
+        for (id, lp) in topEntries { topText.append("{" + entry(id, noisy(lp)) + "}") }
+        let content = responder.tokenText(sampled)
+        let body = "{\"id\":\"chatcmpl-\(ordinal)\",\"object\":\"chat.completion\",\"created\":0,\"model\":\(jsonString(request.model)),\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\(content)\"},\"logprobs\":{\"content\":[{\(entry(sampled, sampledLP)),\"top_logprobs\":[\(topText.joined(separator: ","))]}]},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":\(request.promptTokens),\"completion_tokens\":1,\"total_tokens\":\(request.promptTokens + 1)}}"
         return "{\(idField),\"response\":{\"status_code\":200,\"request_id\":\"\(requestID)\",\"body\":\(body)},\"error\":null}"
     }
 

@@ -39,12 +39,55 @@ public struct SyntheticResponder {
         /// Prompts per BLAS block when computing their rows (nil: about 64 MB of rows, at most 256). Only
         /// speed and peak memory depend on it, never the answers.
         public var blockSize: Int?
+        /// How prompts map to samples and how tokens are spelled (see `Dialect`).
+        public var dialect: Dialect
 
         public init(semantics: BiasSemantics = .unbiasedLogprobs, noise: Double = 0, failureRate: Double = 0,
-                    shuffle: Bool = true, seed: UInt64 = 1, blockSize: Int? = nil) {
+                    shuffle: Bool = true, seed: UInt64 = 1, blockSize: Int? = nil, dialect: Dialect = .contentHash) {
             self.semantics = semantics; self.noise = noise; self.failureRate = failureRate
-            self.shuffle = shuffle; self.seed = seed; self.blockSize = blockSize
+            self.shuffle = shuffle; self.seed = seed; self.blockSize = blockSize; self.dialect = dialect
         }
+    }
+
+    /// Whose conventions the answers follow.
+    ///
+    /// `.contentHash` is the responder's own (prompt content hashed to a sample, tokens spelled `tok<t>`).
+    /// `.logWriter` answers like `SyntheticLogs` writes: the prompt `SyntheticLogs.promptText(p)` is sample
+    /// p, and tokens are spelled `SyntheticLogs.tokenText`. Resending lost requests of a `SyntheticLogs` log
+    /// (`estimate --emit-retry`) needs it: the retry answers must be the same model's answers to the same
+    /// prompts, spelled the same, or they could not fill the original log's holes. Prompts of any other form
+    /// fall back to the content hash.
+    public enum Dialect: String, Sendable, CaseIterable {
+        case contentHash = "content-hash"
+        case logWriter = "log-writer"
+    }
+
+    /// The sample a request's prompt maps to under `options.dialect`.
+    func sample(promptKey: String) -> Int {
+        if options.dialect == .logWriter, let p = Self.logWriterPrompt(promptKey) { return p }
+        return Self.sampleIndex(promptKey: promptKey)
+    }
+
+    /// p when the canonical prompt (a single user message, or a completions prompt) is exactly
+    /// `SyntheticLogs.promptText(p)`.
+    static func logWriterPrompt(_ key: String) -> Int? {
+        var text = Substring(key)
+        if text.hasPrefix("user\u{0}"), text.hasSuffix("\u{0}") {
+            text = text.dropFirst(5).dropLast()
+        } else if text.hasPrefix("prompt\u{0}") {
+            text = text.dropFirst(7)
+        } else {
+            return nil
+        }
+        guard text.hasPrefix("Prompt "), let colon = text.firstIndex(of: ":"),
+              let p = Int(text[text.index(text.startIndex, offsetBy: 7)..<colon]), p >= 0,
+              SyntheticLogs.promptText(p) == text else { return nil }
+        return p
+    }
+
+    /// A token's text under `options.dialect`.
+    func tokenText(_ id: Int) -> String {
+        options.dialect == .logWriter ? SyntheticLogs.tokenText(id) : "tok\(id)"
     }
 
     public struct Summary: Sendable, Equatable {
@@ -94,7 +137,7 @@ public struct SyntheticResponder {
         // Every prompt with at least one answerable request, and the biased tokens its answers read.
         var needs: [Int: Set<Int>] = [:]
         for request in requests where !request.logitBias.contains(where: { $0.id < 0 || $0.id >= model.vocab }) {
-            needs[Self.sampleIndex(promptKey: request.promptKey), default: []].formUnion(request.logitBias.map(\.id))
+            needs[sample(promptKey: request.promptKey), default: []].formUnion(request.logitBias.map(\.id))
         }
         let samples = needs.keys.sorted()
         let computed = model.logprobTables(samples: samples, tokens: samples.map { Array(needs[$0]!) },

@@ -24,6 +24,28 @@ struct EstimateCommand: ParsableCommand {
 
             Columns holding -inf or NaN in some sample are dropped (and counted); samples that are mostly
             non-finite are dropped first.
+
+            DAMAGED LOGS AND RETRIES (--emit-retry PATH)
+            Missing log-probabilities are never imputed: the largest complete prompts × tokens block is kept.
+            With one request per (prompt, token) cell (the forced-token protocol), 1% of lost lines leaves
+            holes in nearly every row and column, so the only repair is to ask those requests again.
+            input.requests_retryable counts the sent requests without a usable answer, and
+            --emit-retry PATH writes them as OpenAI Batch API input files:
+              Batch input + output files  every input line whose custom_id has no output line, only
+                                          unreadable ones, or only failed ones (error set, status ≠ 200),
+                                          copied byte for byte with custom_id <id>-retry1 (a request already
+                                          named <id>-retry<k> becomes <id>-retry<k+1>);
+              request/response pairs      the failed pairs' request bodies, custom_id <file>:<line>-retry1
+                                          (the answers come back as a Batch log, which is read separately
+                                          from pair logs; re-send them with your recorder to merge);
+              response-only logs          nothing: they hold no request text (Chat/Completions responses,
+                                          vLLM, llama.cpp); the message says how many lines were lost.
+            Files are PATH-0001.jsonl, PATH-0002.jsonl, … (a trailing .jsonl of PATH is dropped; an existing
+            directory gets retry-0001.jsonl, … inside it), each within the Batch API limits of 50,000
+            requests and 200 MB. Nothing is written when nothing is lost. Submit them, then estimate with the
+            original input and output files plus the retry input and output files together: answers join by
+            custom_id and rows by prompt content, so they fill the holes. A PATH that cannot be written is
+            an error before any input is read.
             """
     )
 
@@ -45,6 +67,11 @@ struct EstimateCommand: ParsableCommand {
         valueName: "PATH"))
     var report: String?
 
+    @Option(name: .customLong("emit-retry"), help: ArgumentHelp(
+        "For logs: write the sent requests that got no usable answer as Batch API input files PATH-0001.jsonl, … (see DAMAGED LOGS AND RETRIES).",
+        valueName: "PATH"))
+    var emitRetry: String?
+
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
     var noHash = false
 
@@ -64,7 +91,7 @@ struct EstimateCommand: ParsableCommand {
         }
         let options = EstimateOptions(
             model: model, logProtocol: proto, hashInputs: !noHash, commandLine: CommandLine.arguments,
-            progress: { progressLine($0) })
+            progress: { progressLine($0) }, emitRetry: emitRetry)
         let result: EstimateResult
         do {
             result = try Estimator.estimate(paths: files, options: options)

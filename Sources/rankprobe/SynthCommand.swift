@@ -60,7 +60,10 @@ struct SynthCommand: ParsableCommand {
             picks its sample, so --samples is not needed (and ignored), and --format is openai-batch. --protocol forced \
             (default) answers like OpenAI — logit_bias steers the sampled token, logprobs are unbiased; \
             --protocol biased answers like a server that applies logit_bias before the logprobs. \
-            --failure-rate P turns a fraction P of the answers into status-500 errors; --noise applies.
+            --failure-rate P turns a fraction P of the answers into status-500 errors; --noise applies. \
+            --as-log-writer answers like `synth --format openai-batch` writes (prompt "Prompt p: …" is sample p, \
+            tokens spelled as there), so the requests `estimate --emit-retry` takes from such a log get the \
+            same model's answers and fill its holes.
 
             IMPERFECTIONS
               --noise SIGMA adds Gaussian noise: to every logit before normalisation (npy), or to every \
@@ -168,6 +171,9 @@ struct SynthCommand: ParsableCommand {
                                valueName: "BATCH_INPUT.jsonl"))
     var respond: String?
 
+    @Flag(name: .customLong("as-log-writer"), help: "With --respond: map prompts to samples and spell tokens as the log formats do (to answer retries of a synthetic log).")
+    var asLogWriter = false
+
     @Option(help: ArgumentHelp("Output file (npy, --respond) or path prefix (log formats).", valueName: "FILE"))
     var out: String
 
@@ -201,6 +207,7 @@ struct SynthCommand: ParsableCommand {
         let logOnly = [("--tokens", tokens != nil), ("--top-logprobs", topLogprobs != nil), ("--repeats", repeats != nil),
                        ("--corruption-rate", corruptionRate != nil)]
 
+        if asLogWriter && respond == nil { throw ValidationError("--as-log-writer applies to --respond only") }
         if respond != nil {
             if let format, format != .openaiBatch {
                 throw ValidationError("--respond answers a Batch API input file, so its output is openai-batch (got --format \(format.rawValue))")
@@ -305,7 +312,7 @@ struct SynthCommand: ParsableCommand {
         let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
         let options = SyntheticResponder.Options(
             semantics: probeProtocol == .biased ? .biasedLogprobs : .unbiasedLogprobs, noise: noise,
-            failureRate: failureRate ?? 0, seed: seed)
+            failureRate: failureRate ?? 0, seed: seed, dialect: asLogWriter ? .logWriter : .contentHash)
         let summary: SyntheticResponder.Summary
         do {
             summary = try SyntheticResponder(model: model, options: options).respond(inputPath: input, outputPath: out)

@@ -1,0 +1,43 @@
+import RankProbeDetect
+import RankProbeLogs
+
+extension Estimator {
+    /// What the result says about lost requests: how many, and what to do about them.
+    ///
+    /// Scattered losses under the forced-token protocol cannot be repaired from the log (each cell is one
+    /// request, nothing may be imputed), so whenever the log names requests without a usable answer the
+    /// warning says how to get them asked again. When the verdict is not `ok` and the holes shrank the
+    /// complete block, that is the likely reason, and the warning says so.
+    static func retryWarnings(_ s: IngestSummary, verdict: Detection.Verdict) -> [String] {
+        let retryable = s.requestsRetryable ?? 0
+        let unreadable = [ReadStats.Reason.invalidJSON, ReadStats.Reason.truncatedLastLine, ReadStats.Reason.lineTooLong]
+            .reduce(0) { $0 + (s.skipped[$1] ?? 0) }
+        let lostLines = s.requestsFailed + unreadable
+        let shrunk = s.rowsKept < s.rowsSeen || s.columnsKept < s.columnsSeen
+        let why = verdict != .ok && shrunk
+            ? "; holes shrank the complete block to \(s.rowsKept) of \(s.rowsSeen) prompts × \(s.columnsKept) of \(s.columnsSeen) tokens"
+            : ""
+        if retryable == 0 {
+            let hasRequests = s.formats.contains(LogRecord.Format.openaiBatch.rawValue) || s.formats.contains(LogRecord.Format.pairs.rawValue)
+            if s.retryFiles != nil {
+                return [hasRequests
+                    ? "no request lacks a usable answer; --emit-retry wrote nothing"
+                    : "--emit-retry wrote nothing: \(s.formats.joined(separator: "+")) logs hold responses only, so the \(lostLines) failed or unreadable lines cannot be re-asked from them; re-send those prompts from your own records"]
+            }
+            if !hasRequests, lostLines > 0, !why.isEmpty {
+                return ["\(lostLines) lines failed or are unreadable\(why); this log holds responses only (no request text), so they cannot be re-emitted: re-send those prompts from your own records"]
+            }
+            return []
+        }
+        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines)"
+        lost += why
+        guard let files = s.retryFiles else {
+            return [lost + "; `--emit-retry PATH` writes them as Batch API input files to resend"]
+        }
+        let list = files.count <= 3 ? files.joined(separator: ", ") : "\(files.first!) … \(files.last!) (\(files.count) files)"
+        var w = lost + "; written to \(list): submit them to the Batch API, then estimate with every input and output file together"
+        let written = files.isEmpty ? 0 : retryable
+        if written == 0 { w = lost + "; none could be copied (their requests sit in whole-file JSON inputs)" }
+        return [w]
+    }
+}
