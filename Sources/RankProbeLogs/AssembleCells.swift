@@ -212,7 +212,7 @@ struct CellStore: Sendable {
         if let a { setAggregate(row, column, nil); repeats.retire(a) }
         _ = rows[Int(row)].remove(column)
         guard let a else { return 1 }
-        return Int(repeats.count[Int(a)])
+        return Int(repeats[a].count)
     }
 
     /// Drops every repeat (after they were combined into the cells).

@@ -48,9 +48,10 @@ extension Assembler {
         var example: String? = nil
         for (i, a) in live.enumerated() {
             let m = medians[i]
-            let k = table.key[Int(a)]
+            let g = table[a]
+            let k = g.key
             let row = Int(k >> 32), column = Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)
-            let minValue = table.minValue[Int(a)], maxValue = table.maxValue[Int(a)]
+            let minValue = g.minValue, maxValue = g.maxValue
             let high = maxValue - m, low = m - minValue
             var value: Double? = m
             if max(high, low) > tolerance {
@@ -59,12 +60,12 @@ extension Assembler {
                 if scratch.count >= 3, 2 * close > scratch.count { kept += 1 } else { dropped += 1; value = nil }
                 if example == nil {
                     // The first observation has no stored location: name the other extreme then.
-                    let maxAt = RepeatTable.location(table.maxAt[Int(a)]), minAt = RepeatTable.location(table.minAt[Int(a)])
+                    let maxAt = RepeatTable.location(g.maxAt), minAt = RepeatTable.location(g.minAt)
                     let at = [(high, maxAt), (low, minAt)].filter { $0.0 > tolerance && $0.1 != nil }
                         .max { $0.0 < $1.0 }?.1 ?? nil
                     let place = at.map { "\(files[Int($0.file)]):\($0.line)" } ?? "an earlier line"
                     example = "prompt \(rowKeys[row]), token \(columns.keys[Int(column)].label): "
-                        + "\(table.count[Int(a)]) observations from \(minValue) to \(maxValue) (median \(m)), e.g. at \(place)"
+                        + "\(g.count) observations from \(minValue) to \(maxValue) (median \(m)), e.g. at \(place)"
                 }
             }
             store.rows[row].replace(column, with: value)

@@ -231,55 +231,64 @@ struct BatchIndex: Sendable {
 /// RequestID → slot index, open addressing with linear probing. The key is already a uniform 128-bit hash,
 /// so its high word picks the bucket directly: no second hashing pass per lookup (a Swift `Dictionary`
 /// would run SipHash over it again, on every input line and every output line).
+///
+/// A bucket holds key and value together (24 bytes): a batch of millions of requests makes the table far
+/// larger than the cache and lookups arrive in random order, so one bucket must cost one cache miss, not
+/// one per parallel array (three, when keys and values lived in separate arrays).
 struct RequestTable: Sendable {
-    private var high: [UInt64]
-    private var low: [UInt64]
-    /// Slot index, or -1 for an empty bucket.
-    private var value: [Int32]
+    private struct Bucket: Sendable {
+        var high: UInt64
+        var low: UInt64
+        /// Slot index, or -1 for an empty bucket.
+        var value: Int32
+    }
+
+    private var buckets: [Bucket]
     private var shift: Int
     private(set) var count = 0
 
     init() {
-        high = [UInt64](repeating: 0, count: 1024)
-        low = [UInt64](repeating: 0, count: 1024)
-        value = [Int32](repeating: -1, count: 1024)
+        buckets = [Bucket](repeating: Bucket(high: 0, low: 0, value: -1), count: 1024)
         shift = 64 - 10
     }
 
     subscript(_ id: RequestID) -> Int32? {
-        let mask = value.count - 1
-        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
-        while true {
-            let v = value[i]
-            if v < 0 { return nil }
-            if high[i] == id.high && low[i] == id.low { return v }
-            i = (i + 1) & mask
+        buckets.withUnsafeBufferPointer { b in
+            let mask = b.count - 1
+            var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
+            while true {
+                let v = b[i].value
+                if v < 0 { return nil }
+                if b[i].high == id.high && b[i].low == id.low { return v }
+                i = (i + 1) & mask
+            }
         }
     }
 
     /// Adds a key that is not present.
     mutating func insert(_ id: RequestID, _ v: Int32) {
-        if 2 * (count + 1) > value.count { resize(value.count * 2) }
-        let mask = value.count - 1
-        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
-        while value[i] >= 0 { i = (i + 1) & mask }
-        high[i] = id.high; low[i] = id.low; value[i] = v
+        if 2 * (count + 1) > buckets.count { resize(buckets.count * 2) }
+        let shift = self.shift
+        buckets.withUnsafeMutableBufferPointer { b in
+            let mask = b.count - 1
+            var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
+            while b[i].value >= 0 { i = (i + 1) & mask }
+            b[i] = Bucket(high: id.high, low: id.low, value: v)
+        }
         count += 1
     }
 
     mutating func reserve(_ n: Int) {
-        var size = value.count
+        var size = buckets.count
         while size < 2 * n { size *= 2 }
-        if size > value.count { resize(size) }
+        if size > buckets.count { resize(size) }
     }
 
     private mutating func resize(_ size: Int) {
-        let oh = high, ol = low, ov = value
-        high = [UInt64](repeating: 0, count: size)
-        low = [UInt64](repeating: 0, count: size)
-        value = [Int32](repeating: -1, count: size)
+        let old = buckets
+        buckets = [Bucket](repeating: Bucket(high: 0, low: 0, value: -1), count: size)
         shift = 64 - size.trailingZeroBitCount
         count = 0
-        for i in ov.indices where ov[i] >= 0 { insert(RequestID(high: oh[i], low: ol[i]), ov[i]) }
+        for b in old where b.value >= 0 { insert(RequestID(high: b.high, low: b.low), b.value) }
     }
 }

@@ -281,9 +281,13 @@ struct ReadRun {
 
     private static let spent = Outcome(line: 0, kind: .skipped(reason: "", message: ""))
 
-    private mutating func account(_ outcome: Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
+    /// Counts one outcome and delivers its record. The outcome is consumed: binding the record out of a
+    /// borrowed enum would copy it (a retain and a release for every string and array it holds).
+    private mutating func account(_ outcome: consuming Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
         stats.linesRead += 1
-        switch outcome.kind {
+        let line = outcome.line
+        let kind = outcome.kind
+        switch consume kind {
         case let .record(record, placeholders, nonFinite):
             stats.records += 1
             stats.requestsRead += 1
@@ -303,17 +307,17 @@ struct ReadRun {
                 stats.batchInputLines += 1
             } else {
                 stats.skipped[ReadStats.Reason.duplicateCustomID, default: 0] += 1
-                problem(info, outcome.line, "custom_id \"\(customID)\" appears more than once in the input; the first is used")
+                problem(info, line, "custom_id \"\(customID)\" appears more than once in the input; the first is used")
             }
         case let .failed(reason, message):
             stats.requestsRead += 1
             stats.requestsFailed += 1
             stats.failures[reason, default: 0] += 1
-            problem(info, outcome.line, message)
+            problem(info, line, message)
         case let .skipped(reason, message):
             if info.role != .batchInput { stats.requestsRead += 1 }
             stats.skipped[reason, default: 0] += 1
-            problem(info, outcome.line, message)
+            problem(info, line, message)
         }
     }
 
