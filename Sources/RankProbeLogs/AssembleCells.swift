@@ -119,6 +119,13 @@ struct CellStore: Sendable {
     var repeats: RepeatTable
     private var sparseIndex = CellKeyMap()
     var repeatCap: Int { repeats.cap }
+    /// Observations from the streaming phase not yet applied, and their locations (see
+    /// CellStore+Staging.swift).
+    var staged: [StagedCell] = []
+    var stagedAt: [SourceLocation] = []
+    /// Stream position of the next observation: new repeat aggregates are stamped with it, so the first
+    /// conflicting cell is found in observation order whatever order the cells were applied in.
+    var nextSequence = 0
 
     init(repeatCap: Int) { repeats = RepeatTable(cap: repeatCap) }
 
@@ -161,8 +168,15 @@ struct CellStore: Sendable {
         for (c, a) in moved { rows[Int(row)].aggregate[c] = a }
     }
 
-    @inline(__always)
+    /// Adds one observation at once (after any staged ones, which are applied first to keep the order).
     mutating func add(row: Int32, column: Int32, value: Double, at location: SourceLocation?) {
+        if !staged.isEmpty { flushStaged() }
+        apply(row: row, column: column, value: value, at: location, sequence: nextSequence)
+        nextSequence += 1
+    }
+
+    @inline(__always)
+    mutating func apply(row: Int32, column: Int32, value: Double, at location: SourceLocation?, sequence: Int) {
         if Int(row) >= rows.count { ensureRow(row) }
         let wasDense = rows[Int(row)].isDense
         guard let first = rows[Int(row)].insertIfAbsent(column, value) else {
@@ -172,7 +186,7 @@ struct CellStore: Sendable {
         if let a = aggregate(row, column) {
             repeats.observe(a, value, at: location)
         } else {
-            let a = repeats.newAggregate(first: first, key: Self.key(row, column))
+            let a = repeats.newAggregate(first: first, key: Self.key(row, column), sequence: sequence)
             repeats.observe(a, value, at: location)
             setAggregate(row, column, a)
         }
@@ -180,6 +194,7 @@ struct CellStore: Sendable {
 
     /// Moves a cell (with its repeats) to another column of the same row, merging with what is there.
     mutating func move(row: Int32, from: Int32, to: Int32) {
+        if !staged.isEmpty { flushStaged() }
         guard rows[Int(row)].value(from) != nil else { return }
         let moved = aggregate(row, from)
         if moved != nil { setAggregate(row, from, nil); repeats.retire(moved!) }
@@ -194,7 +209,8 @@ struct CellStore: Sendable {
                 repeats.adopt(moved, first: existing, key: Self.key(row, to))
                 setAggregate(row, to, moved)
             } else {
-                let t = repeats.newAggregate(first: existing, key: Self.key(row, to))
+                let t = repeats.newAggregate(first: existing, key: Self.key(row, to), sequence: nextSequence)
+                nextSequence += 1
                 setAggregate(row, to, t)
                 repeats.mergeValue(into: t, v)
             }
@@ -207,6 +223,7 @@ struct CellStore: Sendable {
     /// Removes a cell with its repeats; returns how many observations it held.
     @discardableResult
     mutating func remove(row: Int32, column: Int32) -> Int {
+        if !staged.isEmpty { flushStaged() }
         guard Int(row) < rows.count, rows[Int(row)].value(column) != nil else { return 0 }
         let a = aggregate(row, column)
         if let a { setAggregate(row, column, nil); repeats.retire(a) }
@@ -217,6 +234,7 @@ struct CellStore: Sendable {
 
     /// Drops every repeat (after they were combined into the cells).
     mutating func clearRepeats() {
+        if !staged.isEmpty { flushStaged() }
         repeats.removeAll()
         sparseIndex = CellKeyMap()
         for r in rows.indices where rows[r].isDense {

@@ -28,6 +28,9 @@ struct RepeatTable: Sendable {
         var maxAt: SourceLocation
         var head: Int32
         var tail: Int32
+        /// Stream position of the observation that created it (`CellStore.nextSequence`): aggregates are
+        /// numbered in the order cells were applied, which staging reorders; this keeps the log's order.
+        var sequence: Int
     }
 
     let cap: Int
@@ -56,12 +59,13 @@ struct RepeatTable: Sendable {
     static func location(_ l: SourceLocation) -> SourceLocation? { l.file < 0 ? nil : l }
 
     /// A new aggregate for cell `k` holding its first value (location unknown).
-    mutating func newAggregate(first: Double, key k: UInt64) -> Int32 {
+    mutating func newAggregate(first: Double, key k: UInt64, sequence: Int) -> Int32 {
         let a = Int32(aggregates.count)
         let slot = Int32(pool.count)
         pool.append(first); next.append(-1)
         aggregates.append(Aggregate(key: k, count: 1, kept: 1, minValue: first, maxValue: first,
-                                    minAt: Self.unknown, maxAt: Self.unknown, head: slot, tail: slot))
+                                    minAt: Self.unknown, maxAt: Self.unknown, head: slot, tail: slot,
+                                    sequence: sequence))
         liveCount += 1
         return a
     }

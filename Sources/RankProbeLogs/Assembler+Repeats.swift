@@ -46,6 +46,7 @@ extension Assembler {
         let tolerance = max(options.conflictNoiseFactor * noise, options.conflictFloor)
         var kept = 0, dropped = 0
         var example: String? = nil
+        var exampleSequence = Int.max
         for (i, a) in live.enumerated() {
             let m = medians[i]
             let g = table[a]
@@ -58,7 +59,9 @@ extension Assembler {
                 table.values(a, into: &scratch)
                 let close = scratch.lazy.filter { abs($0 - m) <= tolerance }.count
                 if scratch.count >= 3, 2 * close > scratch.count { kept += 1 } else { dropped += 1; value = nil }
-                if example == nil {
+                // The example is the conflicting cell that became a repeat first in the log.
+                if example == nil || g.sequence < exampleSequence {
+                    exampleSequence = g.sequence
                     // The first observation has no stored location: name the other extreme then.
                     let maxAt = RepeatTable.location(g.maxAt), minAt = RepeatTable.location(g.minAt)
                     let at = [(high, maxAt), (low, minAt)].filter { $0.0 > tolerance && $0.1 != nil }

@@ -216,7 +216,7 @@ public struct Assembler: Sendable {
         if !first.isEmpty {
             let row = row(key, rule: Self.directRule)
             store.ensureRow(row)
-            for (c, v) in first { store.add(row: row, column: c, value: v, at: at) }
+            for (c, v) in first { store.stage(row: row, column: c, value: v, at: at) }
             used = true
         }
         if let positions = r.promptLogprobs {
@@ -226,7 +226,7 @@ public struct Assembler: Sendable {
                 if list.isEmpty { continue }
                 let row = row(key + "#\(p)", rule: Self.directRule)
                 store.ensureRow(row)
-                for (c, v) in list { store.add(row: row, column: c, value: v, at: at) }
+                for (c, v) in list { store.stage(row: row, column: c, value: v, at: at) }
                 used = true
             }
         }
@@ -251,7 +251,7 @@ public struct Assembler: Sendable {
             return
         }
         let row = row(key, rule: Self.forcedRule)
-        store.add(row: row, column: column, value: s.logprob, at: at)
+        store.stage(row: row, column: column, value: s.logprob, at: at)
         for e in r.top where !e.sameToken(as: s) {
             if let reason = Self.unusable(e.logprob) { entriesSkipped[reason, default: 0] += 1; continue }
             let column: Int32
@@ -262,7 +262,7 @@ public struct Assembler: Sendable {
                 if let id = e.id, let text = ColumnKey.textKey(e) { pairs.observe(id: id, text: text) }
                 column = columns.intern(key)
             }
-            store.add(row: row, column: column, value: e.logprob, at: at)
+            store.stage(row: row, column: column, value: e.logprob, at: at)
         }
         if let sid = s.id, let text = ColumnKey.textKey(s) { pairs.observe(id: sid, text: text) }
         requestsUsed += 1
