@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Cells measured more than once: repeated identical requests, or the same top token returned by several
 /// requests of one prompt (forced-token logs repeat each prompt's top alternatives in every request).
 extension Assembler {
@@ -31,17 +33,8 @@ extension Assembler {
         let live = Array(table.live)
         var medians = [Double](repeating: 0, count: live.count)
         var spreads = [Double](repeating: 0, count: live.count)
+        Self.mediansAndSpreads(table, live, into: &medians, &spreads, threads: options.threads)
         var scratch: [Double] = []
-        var deviations: [Double] = []
-        scratch.reserveCapacity(table.cap); deviations.reserveCapacity(table.cap)
-        for (i, a) in live.enumerated() {
-            table.values(a, into: &scratch)
-            let m = Self.medianInPlace(&scratch)
-            medians[i] = m
-            deviations.removeAll(keepingCapacity: true)
-            for v in scratch { deviations.append(abs(v - m)) }
-            spreads[i] = Self.medianInPlace(&deviations)
-        }
         let noise = Self.medianInPlace(&spreads)
         let tolerance = max(options.conflictNoiseFactor * noise, options.conflictFloor)
         var kept = 0, dropped = 0
@@ -84,6 +77,49 @@ extension Assembler {
                 + "median (clear majority), \(dropped) dropped as missing; first: \(example!)")
         }
         return RepeatOutcome(noise: noise, notes: notes, repeatedCells: repeated)
+    }
+
+    /// Each live aggregate's median and median absolute deviation. Cells are independent, so large tables
+    /// are split over the reader's threads (this runs after reading, when they are idle): forced-token logs
+    /// have one aggregate per top cell, hundreds of thousands, and this was a serial tail after the read.
+    static func mediansAndSpreads(
+        _ table: RepeatTable, _ live: [Int32], into medians: inout [Double], _ spreads: inout [Double], threads: Int
+    ) {
+        @Sendable func run(_ range: Range<Int>, _ medians: UnsafeMutablePointer<Double>, _ spreads: UnsafeMutablePointer<Double>) {
+            var scratch: [Double] = []
+            var deviations: [Double] = []
+            scratch.reserveCapacity(table.cap); deviations.reserveCapacity(table.cap)
+            for i in range {
+                table.values(live[i], into: &scratch)
+                let m = medianInPlace(&scratch)
+                medians[i] = m
+                deviations.removeAll(keepingCapacity: true)
+                for v in scratch { deviations.append(abs(v - m)) }
+                spreads[i] = medianInPlace(&deviations)
+            }
+        }
+        let parts = live.count >= 1 << 16 ? max(1, min(threads, 8)) : 1
+        medians.withUnsafeMutableBufferPointer { m in
+            spreads.withUnsafeMutableBufferPointer { s in
+                let m = SharedPointer(m.baseAddress!), s = SharedPointer(s.baseAddress!)
+                let per = (live.count + parts - 1) / parts
+                let group = DispatchGroup()
+                // Part w writes only medians/spreads[w·per ..< (w+1)·per].
+                for w in 1..<max(parts, 1) {
+                    ReadRun.parserQueue.async(group: group) {
+                        run(min(live.count, w * per)..<min(live.count, (w + 1) * per), m.pointer, s.pointer)
+                    }
+                }
+                run(0..<min(live.count, per), m.pointer, s.pointer)
+                group.wait()
+            }
+        }
+    }
+
+    /// A pointer handed to worker threads that write disjoint ranges through it.
+    struct SharedPointer: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Double>
+        init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
     }
 
     /// `median` without a copy (reorders `xs`).

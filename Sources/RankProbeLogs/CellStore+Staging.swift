@@ -14,7 +14,8 @@
 /// or rearranges cells (`add`, `move`, `remove`, `clearRepeats`, `Assembler.finish`) applies the staged
 /// batch first.
 ///
-/// Memory is bounded: a batch is applied when it reaches `stageLimit` observations (24 bytes each).
+/// Memory is bounded: a batch is applied when it reaches `stageLimit` observations (24 bytes each staged,
+/// 40 more while a batch is put in row order).
 struct StagedCell: Sendable {
     var row: Int32
     var column: Int32
@@ -24,8 +25,10 @@ struct StagedCell: Sendable {
 }
 
 extension CellStore {
-    /// Observations per batch: 4 Mi × 24 bytes ≈ 100 MB at most.
-    static let stageLimit = 1 << 22
+    /// Observations per batch: 2 Mi × (24 + 40) bytes ≈ 130 MB at most while a batch is applied. Larger
+    /// batches only lengthen each row's run; with thousands of prompts a row already gets hundreds of
+    /// observations per batch.
+    static let stageLimit = 1 << 21
 
     /// Queues one observation; it is applied by the next `flushStaged`.
     @inline(__always)
@@ -37,28 +40,52 @@ extension CellStore {
     }
 
     /// Applies the staged observations grouped by row (a stable counting sort: log order within a row).
+    ///
+    /// The cells are copied into row order, not reached through a permutation: reading the staged batch in
+    /// order and writing one sequential stream per row stays in cache, where gathering through a
+    /// permutation cost a cache miss per observation.
     mutating func flushStaged() {
         guard !staged.isEmpty else { return }
-        let cells = staged
-        let locations = stagedAt
-        staged = []
-        stagedAt = []
         var rowCount = 0
-        for c in cells { rowCount = max(rowCount, Int(c.row) + 1) }
+        for c in staged { rowCount = max(rowCount, Int(c.row) + 1) }
         if rowCount > rows.count { ensureRow(Int32(rowCount - 1)) }
         var start = [Int](repeating: 0, count: rowCount + 1)
-        for c in cells { start[Int(c.row) + 1] += 1 }
+        for c in staged { start[Int(c.row) + 1] += 1 }
         for r in 0..<rowCount { start[r + 1] += start[r] }
-        var order = [Int32](repeating: 0, count: cells.count)
-        for (i, c) in cells.enumerated() {
-            order[start[Int(c.row)]] = Int32(i)
-            start[Int(c.row)] += 1
-        }
         let base = nextSequence
-        for i in order {
-            let c = cells[Int(i)]
-            apply(row: c.row, column: c.column, value: c.value, at: locations[Int(c.at)], sequence: base + Int(i))
+        let total = staged.count
+        let ordered = [RowOrderedCell](unsafeUninitializedCapacity: total) { out, initialized in
+            var next = start
+            staged.withUnsafeBufferPointer { cells in
+                stagedAt.withUnsafeBufferPointer { locations in
+                    for i in 0..<cells.count {
+                        let c = cells[i]
+                        let r = Int(c.row)
+                        (out.baseAddress! + next[r]).initialize(to: RowOrderedCell(
+                            column: c.column, value: c.value, at: locations[Int(c.at)], sequence: base + i))
+                        next[r] += 1
+                    }
+                }
+            }
+            initialized = total
         }
-        nextSequence = base + cells.count
+        staged = []
+        stagedAt = []
+        for r in 0..<rowCount {
+            for j in start[r]..<start[r + 1] {
+                let c = ordered[j]
+                apply(row: Int32(r), column: c.column, value: c.value, at: c.at, sequence: c.sequence)
+            }
+        }
+        nextSequence = base + total
     }
+}
+
+/// A staged observation copied into its row's run by `flushStaged`.
+struct RowOrderedCell {
+    var column: Int32
+    var value: Double
+    var at: SourceLocation
+    /// Stream position (see `CellStore.nextSequence`).
+    var sequence: Int
 }
