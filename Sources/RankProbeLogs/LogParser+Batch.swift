@@ -137,9 +137,10 @@ struct BatchRequestFields: Sendable {
 /// custom_id → request fields, built from the Batch input files before the output files are read.
 ///
 /// Stored compactly: prompt keys and models are interned (a batch has few distinct prompts and one model),
-/// and logit_bias pairs live in two flat arrays, so one request costs a few dozen bytes.
+/// and logit_bias pairs live in two flat arrays, so one request costs a few dozen bytes — and its fields
+/// sit in the hash bucket itself, so joining an output line costs one cache miss (see `RequestTable`).
 struct BatchIndex: Sendable {
-    private struct Slot: Sendable {
+    struct Slot: Sendable {
         var prompt: Int32
         var model: Int32
         var maxTokens: Int32
@@ -157,7 +158,6 @@ struct BatchIndex: Sendable {
     }
 
     private var table = RequestTable()
-    private var slots: [Slot] = []
     private var prompts: [String] = []
     private var lastPrompt: Int32 = -1
     private var promptIndex: [String: Int32] = [:]
@@ -170,9 +170,9 @@ struct BatchIndex: Sendable {
     private var biasDictIndex: [SingleBias: Int32] = [:]
     private struct SingleBias: Hashable { var id: Int; var bits: UInt64 }
 
-    var count: Int { slots.count }
+    var count: Int { table.count }
 
-    mutating func reserve(_ n: Int) { slots.reserveCapacity(n); table.reserve(n) }
+    mutating func reserve(_ n: Int) { table.reserve(n) }
 
     /// Adds a request; returns false (and keeps the first) when the custom_id is already indexed.
     mutating func insert(_ id: RequestID, _ fields: BatchRequestFields) -> Bool {
@@ -206,15 +206,17 @@ struct BatchIndex: Sendable {
             if let (id, value) = fields.single { biasIDs.append(id); biasValues.append(value) }
             for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) }
         }
-        table.insert(id, Int32(slots.count))
-        slots.append(Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
-                         biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict))
+        table.insert(id, Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
+                              biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict))
         return true
     }
 
+    /// Starts loading the bucket of `id` into the cache; `request(for:)` of the same id soon after then
+    /// does not stall on it.
+    func prefetch(_ id: RequestID) { table.prefetch(id) }
+
     func request(for id: RequestID) -> Request? {
-        guard let i = table[id] else { return nil }
-        let s = slots[Int(i)]
+        guard let s = table[id] else { return nil }
         var bias: [Int: Double] = [:]
         if s.biasDict >= 0 {
             bias = biasDicts[Int(s.biasDict)]
@@ -228,52 +230,67 @@ struct BatchIndex: Sendable {
     }
 }
 
-/// RequestID → slot index, open addressing with linear probing. The key is already a uniform 128-bit hash,
-/// so its high word picks the bucket directly: no second hashing pass per lookup (a Swift `Dictionary`
-/// would run SipHash over it again, on every input line and every output line).
+/// RequestID → request slot, open addressing with linear probing. The key is already a uniform 128-bit
+/// hash, so its high word picks the bucket directly: no second hashing pass per lookup (a Swift
+/// `Dictionary` would run SipHash over it again, on every input line and every output line).
 ///
-/// A bucket holds key and value together (24 bytes): a batch of millions of requests makes the table far
-/// larger than the cache and lookups arrive in random order, so one bucket must cost one cache miss, not
-/// one per parallel array (three, when keys and values lived in separate arrays).
+/// A bucket holds the key and the request's slot together (48 bytes): a batch of millions of requests makes
+/// the table far larger than the cache and lookups arrive in random order, so a join must cost one cache
+/// miss, not one per parallel array plus one for a separate slot array (four, before). `prefetch` lets the
+/// caller start that miss early.
 struct RequestTable: Sendable {
     private struct Bucket: Sendable {
         var high: UInt64
         var low: UInt64
-        /// Slot index, or -1 for an empty bucket.
-        var value: Int32
+        /// `slot.biasCount` is -1 in an empty bucket (a request has 0 or more bias pairs).
+        var slot: BatchIndex.Slot
     }
+
+    private static let empty = Bucket(high: 0, low: 0, slot: BatchIndex.Slot(
+        prompt: -1, model: -1, maxTokens: -1, biasCount: -1, biasStart: 0, biasDict: -1))
 
     private var buckets: [Bucket]
     private var shift: Int
     private(set) var count = 0
 
     init() {
-        buckets = [Bucket](repeating: Bucket(high: 0, low: 0, value: -1), count: 1024)
+        buckets = [Bucket](repeating: Self.empty, count: 1024)
         shift = 64 - 10
     }
 
-    subscript(_ id: RequestID) -> Int32? {
+    @inline(__always) private func home(_ id: RequestID) -> Int { Int(truncatingIfNeeded: id.high >> UInt64(shift)) }
+
+    func prefetch(_ id: RequestID) {
+        let i = home(id)
         buckets.withUnsafeBufferPointer { b in
+            let p = UnsafeRawPointer(b.baseAddress! + i)
+            rp_prefetch(p)
+            rp_prefetch(p + (MemoryLayout<Bucket>.stride - 1))  // a bucket may straddle two cache lines
+        }
+    }
+
+    subscript(_ id: RequestID) -> BatchIndex.Slot? {
+        let start = home(id)
+        return buckets.withUnsafeBufferPointer { b in
             let mask = b.count - 1
-            var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
+            var i = start
             while true {
-                let v = b[i].value
-                if v < 0 { return nil }
-                if b[i].high == id.high && b[i].low == id.low { return v }
+                if b[i].slot.biasCount < 0 { return nil }
+                if b[i].high == id.high && b[i].low == id.low { return b[i].slot }
                 i = (i + 1) & mask
             }
         }
     }
 
     /// Adds a key that is not present.
-    mutating func insert(_ id: RequestID, _ v: Int32) {
+    mutating func insert(_ id: RequestID, _ slot: BatchIndex.Slot) {
         if 2 * (count + 1) > buckets.count { resize(buckets.count * 2) }
-        let shift = self.shift
+        let start = home(id)
         buckets.withUnsafeMutableBufferPointer { b in
             let mask = b.count - 1
-            var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
-            while b[i].value >= 0 { i = (i + 1) & mask }
-            b[i] = Bucket(high: id.high, low: id.low, value: v)
+            var i = start
+            while b[i].slot.biasCount >= 0 { i = (i + 1) & mask }
+            b[i] = Bucket(high: id.high, low: id.low, slot: slot)
         }
         count += 1
     }
@@ -286,9 +303,9 @@ struct RequestTable: Sendable {
 
     private mutating func resize(_ size: Int) {
         let old = buckets
-        buckets = [Bucket](repeating: Bucket(high: 0, low: 0, value: -1), count: size)
+        buckets = [Bucket](repeating: Self.empty, count: size)
         shift = 64 - size.trailingZeroBitCount
         count = 0
-        for b in old where b.value >= 0 { insert(RequestID(high: b.high, low: b.low), b.value) }
+        for b in old where b.slot.biasCount >= 0 { insert(RequestID(high: b.high, low: b.low), b.slot) }
     }
 }

@@ -73,18 +73,15 @@ enum RecordConverter {
         }
 
         var record = LogRecord(file: file.path, line: line, format: file.format, model: keys.model(d.model))
+        // Batch output: the join's table lookup is a cache miss; it is started here and completed after the
+        // entries are converted (nothing in between can end the record early, so the outcome is the same).
+        var requestID: RequestID? = nil
         if role == .batchOutput {
             guard let raw = d.custom_id.rawBuffer else {
                 return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
             }
-            guard let request = context.batch?.request(for: RequestID(raw)) else {
-                return .skipped(reason: ReadStats.Reason.unknownCustomID,
-                                message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
-            }
-            record.promptKey = request.promptKey
-            record.logitBias = request.logitBias
-            record.maxTokens = request.maxTokens
-            if record.model == nil { record.model = request.model }
+            requestID = RequestID(raw)
+            context.batch?.prefetch(requestID!)
         } else {
             record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
             if d.bias_count > 0 {
@@ -119,6 +116,16 @@ enum RecordConverter {
             record.promptLogprobs = positions
         }
         record.droppedEntries = placeholders + nonFinite
+        if let requestID {
+            guard let request = context.batch?.request(for: requestID) else {
+                return .skipped(reason: ReadStats.Reason.unknownCustomID,
+                                message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
+            }
+            record.promptKey = request.promptKey
+            record.logitBias = request.logitBias
+            record.maxTokens = request.maxTokens
+            if record.model == nil { record.model = request.model }
+        }
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
     }
 

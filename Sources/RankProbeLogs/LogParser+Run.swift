@@ -269,6 +269,8 @@ struct ReadRun {
             try slice.withUnsafeMutableBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 for j in 0..<buffer.count {
+                    // Input lines: start loading the custom_id bucket a few lines ahead of its insert.
+                    if j + 8 < buffer.count, case .batchInput(let id, _, _) = (base + j + 8).pointee.kind { index.prefetch(id) }
                     // The slot keeps a valid value that owns nothing (empty strings are not allocated),
                     // so the array's own cleanup stays correct even if `account` throws half-way.
                     let outcome = (base + j).move()

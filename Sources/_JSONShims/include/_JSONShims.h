@@ -153,6 +153,11 @@ int32_t rp_json_extract(rp_json_parser *parser, const char *data, size_t len, si
 int32_t rp_json_validate(rp_json_parser *parser, const char *data, size_t len, size_t capacity,
                          rp_json_error *error);
 
+/// Hints the CPU to start loading `address` into the cache (no fault, no effect on results). Used by the
+/// Batch join, whose custom_id table is far larger than the cache: the lookup's miss overlaps with
+/// converting the record instead of stalling it.
+static inline void rp_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 #ifdef __cplusplus
 }
 #endif
