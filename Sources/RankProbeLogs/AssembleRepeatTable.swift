@@ -48,6 +48,12 @@ struct RepeatTable: Sendable {
 
     subscript(_ a: Int32) -> Aggregate { aggregates[Int(a)] }
 
+    /// Room for `n` more kept values without regrowing the pool (a staged batch knows its size).
+    mutating func reserveValues(_ n: Int) {
+        pool.reserveCapacity(pool.count + n)
+        next.reserveCapacity(next.count + n)
+    }
+
     /// Indices of the live aggregates.
     var live: [Int32] {
         var out: [Int32] = []

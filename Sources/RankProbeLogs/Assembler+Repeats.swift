@@ -80,7 +80,7 @@ extension Assembler {
     }
 
     /// Each live aggregate's median and median absolute deviation. Cells are independent, so large tables
-    /// are split over the reader's threads (this runs after reading, when they are idle): forced-token logs
+    /// are split over `threads` threads (this runs after reading, when the cores are idle): forced-token logs
     /// have one aggregate per top cell, hundreds of thousands, and this was a serial tail after the read.
     static func mediansAndSpreads(
         _ table: RepeatTable, _ live: [Int32], into medians: inout [Double], _ spreads: inout [Double], threads: Int
@@ -104,9 +104,10 @@ extension Assembler {
                 let m = SharedPointer(m.baseAddress!), s = SharedPointer(s.baseAddress!)
                 let per = (live.count + parts - 1) / parts
                 let group = DispatchGroup()
+                let pool = WorkerThreads(count: parts - 1)
                 // Part w writes only medians/spreads[w·per ..< (w+1)·per].
                 for w in 1..<max(parts, 1) {
-                    ReadRun.parserQueue.async(group: group) {
+                    pool.submit(w - 1, group: group) {
                         run(min(live.count, w * per)..<min(live.count, (w + 1) * per), m.pointer, s.pointer)
                     }
                 }

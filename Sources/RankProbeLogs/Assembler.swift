@@ -55,6 +55,7 @@ public struct Assembler: Sendable {
     var files: [String] = []
     var fileIndex: [String: Int32] = [:]
     var rowIndex: [String: Int32] = [:]
+    var rowCache = RowKeyCache()
     var rowKeys: [String] = []
     var rowRules: [UInt8] = []
     var columns = ColumnTable()
@@ -152,11 +153,13 @@ public struct Assembler: Sendable {
     }
 
     mutating func row(_ key: String, rule: UInt8) -> Int32 {
-        if let i = rowIndex[key] { rowRules[Int(i)] |= rule; return i }
+        if let i = rowCache.row(for: key) { rowRules[Int(i)] |= rule; return i }
+        if let i = rowIndex[key] { rowRules[Int(i)] |= rule; rowCache.remember(key, row: i); return i }
         let i = Int32(rowKeys.count)
         rowKeys.append(key)
         rowRules.append(rule)
         rowIndex[key] = i
+        rowCache.remember(key, row: i)
         return i
     }
 

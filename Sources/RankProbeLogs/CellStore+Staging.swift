@@ -71,6 +71,8 @@ extension CellStore {
         }
         staged = []
         stagedAt = []
+        // Every observation can add at most one kept value: the pool never regrows mid-batch.
+        repeats.reserveValues(total)
         for r in 0..<rowCount {
             for j in start[r]..<start[r + 1] {
                 let c = ordered[j]

@@ -16,6 +16,8 @@ struct ReadRun {
     private let options: LogReadOptions
     private let infos: [LogFileInfo]
     private let extractors: [JSONExtractor]
+    /// One thread per extractor for the parse slices (see `WorkerThreads` for why not libdispatch).
+    private let workers: WorkerThreads
     private let caches: [PromptKeyCache]
     private var lastModel: String?
     private var lastModelCount = 0
@@ -26,6 +28,7 @@ struct ReadRun {
         guard !paths.isEmpty else { throw .noFiles }
         self.options = options
         extractors = (0..<options.threads).map { _ in JSONExtractor() }
+        workers = WorkerThreads(count: options.threads > 1 ? options.threads : 0)
         caches = (0..<options.threads).map { _ in PromptKeyCache() }
         var infos: [LogFileInfo] = []
         for path in paths { infos.append(try LogFormat.detect(path: path, options: options, extractor: extractors[0])) }
@@ -80,7 +83,7 @@ struct ReadRun {
             let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
             let group = DispatchGroup()
             if lines.count >= 64 && extractors.count > 1 {
-                job.start(on: Self.parserQueue, group: group)
+                job.start(on: workers, group: group)
             } else {
                 job.run()
             }
@@ -127,11 +130,6 @@ struct ReadRun {
         index.reserve(index.count + Int(min(estimate, 1e9)))
     }
 
-    /// Where the slices are parsed. A queue of our own (libdispatch lets it overcommit), not
-    /// `DispatchQueue.global()` + `concurrentPerform`: a caller that itself runs on a global-queue or
-    /// Swift-concurrency thread (a library user, the test runner) occupies one of the width-limited global
-    /// threads, and the slices then ran one after the other, halving parse throughput on 2 cores.
-    static let parserQueue = DispatchQueue(label: "rankprobe.log-parser", attributes: .concurrent)
 
     /// One block's parse: the lines cut into contiguous slices, one per extractor. Unchecked Sendable
     /// because worker w writes only `results[w]` and uses only `extractors[w]`/`caches[w]`, and the
@@ -168,14 +166,14 @@ struct ReadRun {
             }
         }
 
-        /// Parses the slices concurrently on `queue`, one work item per slice; `group` is left when all are done.
-        func start(on queue: DispatchQueue, group: DispatchGroup) {
+        /// Parses the slices concurrently, slice w on worker w; `group` is left when all are done.
+        func start(on pool: WorkerThreads, group: DispatchGroup) {
             let workers = results.count
             let per = (lines.count + workers - 1) / workers
             let boxes = (0..<workers).map { _ in SlotBox() }
             self.boxes = boxes
             for w in 0..<workers {
-                queue.async(group: group) {
+                pool.submit(w, group: group) {
                     let slice = self.lines[min(self.lines.count, w * per)..<min(self.lines.count, (w + 1) * per)]
                     boxes[w].outcomes = ReadRun.parseSlice(slice, reader: self.reader, extractor: self.extractors[w],
                                                            keys: self.caches[w], context: self.context)
