@@ -119,12 +119,9 @@ struct CellStore: Sendable {
     var repeats: RepeatTable
     private var sparseIndex = CellKeyMap()
     var repeatCap: Int { repeats.cap }
-    /// Observations from the streaming phase not yet applied, and their locations (see
-    /// CellStore+Staging.swift).
-    var staged: [StagedCell] = []
-    var stagedAt: [SourceLocation] = []
     /// Stream position of the next observation: new repeat aggregates are stamped with it, so the first
-    /// conflicting cell is found in observation order whatever order the cells were applied in.
+    /// conflicting cell is found in observation order whatever order the cells were applied in (see
+    /// CellStore+Staging.swift).
     var nextSequence = 0
 
     init(repeatCap: Int) { repeats = RepeatTable(cap: repeatCap) }
@@ -168,9 +165,8 @@ struct CellStore: Sendable {
         for (c, a) in moved { rows[Int(row)].aggregate[c] = a }
     }
 
-    /// Adds one observation at once (after any staged ones, which are applied first to keep the order).
+    /// Adds one observation at once. Staged batches (see `CellStaging`) must have been applied before.
     mutating func add(row: Int32, column: Int32, value: Double, at location: SourceLocation?) {
-        if !staged.isEmpty { flushStaged() }
         apply(row: row, column: column, value: value, at: location, sequence: nextSequence)
         nextSequence += 1
     }
@@ -194,7 +190,6 @@ struct CellStore: Sendable {
 
     /// Moves a cell (with its repeats) to another column of the same row, merging with what is there.
     mutating func move(row: Int32, from: Int32, to: Int32) {
-        if !staged.isEmpty { flushStaged() }
         guard rows[Int(row)].value(from) != nil else { return }
         let moved = aggregate(row, from)
         if moved != nil { setAggregate(row, from, nil); repeats.retire(moved!) }
@@ -223,7 +218,6 @@ struct CellStore: Sendable {
     /// Removes a cell with its repeats; returns how many observations it held.
     @discardableResult
     mutating func remove(row: Int32, column: Int32) -> Int {
-        if !staged.isEmpty { flushStaged() }
         guard Int(row) < rows.count, rows[Int(row)].value(column) != nil else { return 0 }
         let a = aggregate(row, column)
         if let a { setAggregate(row, column, nil); repeats.retire(a) }
@@ -234,7 +228,6 @@ struct CellStore: Sendable {
 
     /// Drops every repeat (after they were combined into the cells).
     mutating func clearRepeats() {
-        if !staged.isEmpty { flushStaged() }
         repeats.removeAll()
         sparseIndex = CellKeyMap()
         for r in rows.indices where rows[r].isDense {

@@ -8,56 +8,74 @@
 ///
 /// Why the result cannot change: a cell's state (first value, repeats, extremes and where they were seen,
 /// which values are kept under the cap, when a row turns dense) depends only on the order of that cell's
-/// own observations, and the stable grouping by row keeps the log order within each row. The one global
-/// order — which repeated cell came first, for the conflict example — is kept by stamping each repeat
-/// aggregate with its observation's stream position (`RepeatTable.Aggregate.sequence`). Everything that reads
-/// or rearranges cells (`add`, `move`, `remove`, `clearRepeats`, `Assembler.finish`) applies the staged
-/// batch first.
+/// own observations, and the stable grouping by row keeps the log order within each row; batches are
+/// applied in log order. The one global order — which repeated cell came first, for the conflict example —
+/// is kept by stamping each repeat aggregate with its observation's stream position
+/// (`RepeatTable.Aggregate.sequence`). The assembler applies every staged batch before it reads or
+/// rearranges cells (`Assembler.settleStore`, first thing in `finish`).
 ///
-/// Memory is bounded: a batch is applied when it reaches `stageLimit` observations (24 bytes each staged,
-/// 40 more while a batch is put in row order).
+/// Memory is bounded by the batch limit: 24 bytes per staged observation, 40 more while a batch is put in
+/// row order.
 struct StagedCell: Sendable {
     var row: Int32
     var column: Int32
-    /// Index into `CellStore.stagedAt`.
+    /// Index into `CellStaging.locations`.
     var at: Int32
     var value: Double
 }
 
-extension CellStore {
-    /// Observations per batch: 2 Mi × (24 + 40) bytes ≈ 130 MB at most while a batch is applied. Larger
-    /// batches only lengthen each row's run; with thousands of prompts a row already gets hundreds of
-    /// observations per batch.
-    static let stageLimit = 1 << 21
+/// One batch of staged observations, in log order.
+struct CellStaging: Sendable {
+    var cells: [StagedCell] = []
+    /// Observations of one record share its location: stored once.
+    var locations: [SourceLocation] = []
+    /// Stream position of `cells[0]`.
+    var base = 0
+    /// Observations per batch.
+    let limit: Int
 
-    /// Queues one observation; it is applied by the next `flushStaged`.
+    init(limit: Int, base: Int = 0) { self.limit = limit; self.base = base }
+
+    var isEmpty: Bool { cells.isEmpty }
+
+    /// Queues one observation; true when the batch is full and should be applied.
     @inline(__always)
-    mutating func stage(row: Int32, column: Int32, value: Double, at location: SourceLocation) {
-        // Observations of one record share its location: stored once.
-        if stagedAt.last != location { stagedAt.append(location) }
-        staged.append(StagedCell(row: row, column: column, at: Int32(stagedAt.count - 1), value: value))
-        if staged.count >= Self.stageLimit { flushStaged() }
+    mutating func stage(row: Int32, column: Int32, value: Double, at location: SourceLocation) -> Bool {
+        if locations.last != location { locations.append(location) }
+        cells.append(StagedCell(row: row, column: column, at: Int32(locations.count - 1), value: value))
+        return cells.count >= limit
     }
 
-    /// Applies the staged observations grouped by row (a stable counting sort: log order within a row).
+    /// The batch, leaving an empty one that continues its stream positions.
+    mutating func take() -> CellStaging {
+        let batch = self
+        self = CellStaging(limit: limit, base: base + cells.count)
+        return batch
+    }
+}
+
+extension CellStore {
+    /// Applies a staged batch grouped by row (a stable counting sort: log order within a row). Batches must
+    /// come in log order, and before any other change to the store.
     ///
-    /// The cells are copied into row order, not reached through a permutation: reading the staged batch in
-    /// order and writing one sequential stream per row stays in cache, where gathering through a
-    /// permutation cost a cache miss per observation.
-    mutating func flushStaged() {
-        guard !staged.isEmpty else { return }
+    /// The cells are copied into row order, not reached through a permutation: reading the batch in order
+    /// and writing one sequential stream per row stays in cache, where gathering through a permutation cost
+    /// a cache miss per observation.
+    mutating func apply(_ batch: CellStaging) {
+        guard !batch.isEmpty else { return }
+        let staged = batch.cells
         var rowCount = 0
         for c in staged { rowCount = max(rowCount, Int(c.row) + 1) }
         if rowCount > rows.count { ensureRow(Int32(rowCount - 1)) }
         var start = [Int](repeating: 0, count: rowCount + 1)
         for c in staged { start[Int(c.row) + 1] += 1 }
         for r in 0..<rowCount { start[r + 1] += start[r] }
-        let base = nextSequence
+        let base = batch.base
         let total = staged.count
         let ordered = [RowOrderedCell](unsafeUninitializedCapacity: total) { out, initialized in
             var next = start
             staged.withUnsafeBufferPointer { cells in
-                stagedAt.withUnsafeBufferPointer { locations in
+                batch.locations.withUnsafeBufferPointer { locations in
                     for i in 0..<cells.count {
                         let c = cells[i]
                         let r = Int(c.row)
@@ -69,8 +87,6 @@ extension CellStore {
             }
             initialized = total
         }
-        staged = []
-        stagedAt = []
         // Every observation can add at most one kept value: the pool never regrows mid-batch.
         repeats.reserveValues(total)
         for r in 0..<rowCount {
@@ -83,7 +99,7 @@ extension CellStore {
     }
 }
 
-/// A staged observation copied into its row's run by `flushStaged`.
+/// A staged observation copied into its row's run by `CellStore.apply(_:)`.
 struct RowOrderedCell {
     var column: Int32
     var value: Double

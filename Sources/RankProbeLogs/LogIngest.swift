@@ -42,6 +42,8 @@ public enum LogIngest {
         -> (samples: DenseSamples, summary: IngestSummary)
     {
         var assembler = Assembler(options: options)
+        // Used linearly here (never copied mid-stream), so the store may be filled on a thread of its own.
+        if options.threads > 1 { assembler.enableBackgroundApply() }
         let read = LogReadOptions(threads: options.threads, progress: options.progress)
         let stats = try LogParser.read(paths: paths, options: read) { assembler.add($0) }
         assembler.absorb(stats)
