@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import _JSONShims
 import _SystemShims
 
@@ -254,8 +259,30 @@ struct RequestTable: Sendable {
     private(set) var count = 0
 
     init() {
-        buckets = [Bucket](repeating: Self.empty, count: 1024)
+        buckets = Self.emptyBuckets(1024)
         shift = 64 - 10
+    }
+
+    /// `count` empty buckets. A large table is backed by huge pages where the kernel allows it: lookups
+    /// land on random buckets, and with 4 KB pages nearly every one also missed the TLB — profiling showed
+    /// the page walk (even a prefetch waits for it) as most of the join's cost. The advice must come
+    /// before the memory is first written, so the buckets are initialised after it.
+    private static func emptyBuckets(_ count: Int) -> [Bucket] {
+        [Bucket](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let bytes = count * MemoryLayout<Bucket>.stride
+            #if os(Linux)
+            if bytes >= 8 << 20, let base = buffer.baseAddress {
+                let huge = 2 << 20
+                let start = (UInt(bitPattern: base) + UInt(huge - 1)) & ~UInt(huge - 1)
+                let end = (UInt(bitPattern: base) + UInt(bytes)) & ~UInt(huge - 1)
+                if end > start {
+                    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), 14 /* MADV_HUGEPAGE */)
+                }
+            }
+            #endif
+            buffer.initialize(repeating: Self.empty)
+            initialized = count
+        }
     }
 
     @inline(__always) private func home(_ id: RequestID) -> Int { Int(truncatingIfNeeded: id.high >> UInt64(shift)) }
@@ -303,7 +330,7 @@ struct RequestTable: Sendable {
 
     private mutating func resize(_ size: Int) {
         let old = buckets
-        buckets = [Bucket](repeating: Self.empty, count: size)
+        buckets = Self.emptyBuckets(size)
         shift = 64 - size.trailingZeroBitCount
         count = 0
         for b in old where b.slot.biasCount >= 0 { insert(RequestID(high: b.high, low: b.low), b.slot) }
