@@ -46,10 +46,16 @@ struct CellStaging: Sendable {
         return cells.count >= limit
     }
 
-    /// The batch, leaving an empty one that continues its stream positions.
+    /// The batch, leaving an empty one that continues its stream positions. After a full batch the next
+    /// one is likely full too, so its room is reserved at once instead of regrown step by step.
     mutating func take() -> CellStaging {
         let batch = self
+        let full = cells.count >= limit
         self = CellStaging(limit: limit, base: base + cells.count)
+        if full {
+            cells.reserveCapacity(limit)
+            locations.reserveCapacity(batch.locations.count)
+        }
         return batch
     }
 }
