@@ -128,8 +128,13 @@ struct ShortBytes: Equatable {
     init?(_ raw: UnsafeRawBufferPointer) {
         guard raw.count <= 16 else { return nil }
         count = UInt8(raw.count)
-        withUnsafeMutableBytes(of: &a) { w in for i in 0..<min(8, raw.count) { w[i] = raw[i] } }
-        if raw.count > 8 { withUnsafeMutableBytes(of: &b) { w in for i in 8..<raw.count { w[i - 8] = raw[i] } } }
+        // Two block copies, not a byte loop: this runs twice for every returned entry (text and bytes).
+        guard let base = raw.baseAddress else { return }
+        let first = min(8, raw.count)
+        withUnsafeMutableBytes(of: &a) { $0.baseAddress!.copyMemory(from: base, byteCount: first) }
+        if raw.count > 8 {
+            withUnsafeMutableBytes(of: &b) { $0.baseAddress!.copyMemory(from: base + 8, byteCount: raw.count - 8) }
+        }
     }
 }
 
