@@ -17,7 +17,15 @@ struct Outcome: Sendable {
 /// Everything a parser thread needs to turn an `rp_doc` into an outcome; immutable during a pass.
 struct RecordContext: Sendable {
     var file: LogFileInfo
-    var batch: BatchIndex?
+    var batch: SharedBatchIndex?
+}
+
+/// The Batch index, read by the parser threads while output files are joined. A class so that a lookup
+/// borrows the index: reaching an optional struct through the context copied it, retaining and releasing
+/// each of its arrays for every output line.
+final class SharedBatchIndex: Sendable {
+    let index: BatchIndex
+    init(_ index: BatchIndex) { self.index = index }
 }
 
 enum RecordConverter {
@@ -81,7 +89,7 @@ enum RecordConverter {
                 return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
             }
             requestID = RequestID(raw)
-            context.batch?.prefetch(requestID!)
+            context.batch?.index.prefetch(requestID!)
         } else {
             record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
             if d.bias_count > 0 {
@@ -117,7 +125,7 @@ enum RecordConverter {
         }
         record.droppedEntries = placeholders + nonFinite
         if let requestID {
-            guard let request = context.batch?.request(for: requestID) else {
+            guard let request = context.batch?.index.request(for: requestID) else {
                 return .skipped(reason: ReadStats.Reason.unknownCustomID,
                                 message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
             }

@@ -51,7 +51,7 @@ struct ReadRun {
         for info in infos where info.role == .batchInput {
             try process(info, context: RecordContext(file: info, batch: nil), deliver)
         }
-        let context = index.count > 0 ? index : nil
+        let context = index.count > 0 ? SharedBatchIndex(index) : nil
         for info in infos where info.role != .batchInput {
             try process(info, context: RecordContext(file: info, batch: context), deliver)
         }
