@@ -47,25 +47,34 @@ extension Assembler {
 
 /// Applies one staged batch to a store on its own thread. `launch` hands the store over, `land` waits and
 /// hands it back; in between the caller must not touch it (it holds a placeholder).
+///
+/// The job captures only the `HandOff` box, never the applier: if it held the applier, the job could be
+/// the last owner when the caller drops the applier right after `land`, and the applier's worker thread
+/// would then wait in `WorkerThreads.deinit` for itself to end.
 final class StoreApplier: @unchecked Sendable {
-    private var store: CellStore?
+    private final class HandOff: @unchecked Sendable {
+        var store: CellStore?
+    }
+
+    private let handOff = HandOff()
     private var group: DispatchGroup?
     private let worker = WorkerThreads(count: 1)
 
     var busy: Bool { group != nil }
 
     func launch(_ store: CellStore, _ batch: CellStaging) {
-        self.store = store
+        let handOff = self.handOff
+        handOff.store = store
         let group = DispatchGroup()
         self.group = group
-        worker.submit(0, group: group) { self.store!.apply(batch) }
+        worker.submit(0, group: group) { handOff.store!.apply(batch) }
     }
 
     func land() -> CellStore {
         group?.wait()
         group = nil
-        let s = store!
-        store = nil
+        let s = handOff.store!
+        handOff.store = nil
         return s
     }
 }

@@ -11,7 +11,8 @@ import Foundation
 /// two. Threads of our own do not depend on who calls.
 ///
 /// One job per worker at a time: `submit` must not be called for a worker whose previous job's group has
-/// not been waited for. The threads end when the pool is released.
+/// not been waited for. The threads end when the pool is released, which must not happen on one of its
+/// own threads (so a job must not own the pool).
 final class WorkerThreads: @unchecked Sendable {
     private final class Worker: @unchecked Sendable {
         let wake = DispatchSemaphore(value: 0)
