@@ -76,10 +76,6 @@ struct ReadRun {
         // Pipeline: while the parser threads work on block k, this thread delivers block k-1's outcomes
         // (outcomes own their data, so the reader's buffer is free to be refilled once a parse is done).
         while reader.nextBlock(lines: &lines, oversized: &oversized) {
-            if first && info.role == .batchInput && !reader.isCompressed && !lines.isEmpty {
-                reserveIndex(for: info.path, sampleBytes: reader.bytesRead, sampleLines: lines.count)
-            }
-            first = false
             let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
             let group = DispatchGroup()
             if lines.count >= 64 && extractors.count > 1 {
@@ -87,6 +83,12 @@ struct ReadRun {
             } else {
                 job.run()
             }
+            // Sized while the first block is being parsed (input lines do not read the index): a large
+            // table's memory takes a while to map and clear.
+            if first && info.role == .batchInput && !reader.isCompressed && !lines.isEmpty {
+                reserveIndex(for: info.path, sampleBytes: reader.bytesRead, sampleLines: lines.count)
+            }
+            first = false
             var failure: Error?
             do {
                 try drain(&pending, info, deliver)
