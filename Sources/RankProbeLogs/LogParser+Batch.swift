@@ -98,6 +98,30 @@ final class PromptKeyCache {
         return t
     }
 
+    private var pairKeys = [ShortBytes](repeating: ShortBytes(), count: 4096)
+    private var pairTexts = [String](repeating: "", count: 4096)
+    private var pairArrays = [[UInt8]](repeating: [], count: 4096)
+
+    /// An entry's token text and bytes, as `text` and `bytes` would give them. OpenAI entries carry the
+    /// same short bytes twice (`token` and the decoded `bytes`); then one probe of a cache holding both
+    /// answers, instead of two probes of two caches — this runs for every returned entry.
+    func textAndBytes(_ token: rp_str, _ bytes: rp_str) -> (String?, [UInt8]?) {
+        if let t = token.ptr, let b = bytes.ptr, token.len == bytes.len, token.len <= 16,
+           memcmp(t, b, Int(token.len)) == 0,
+           let key = ShortBytes(UnsafeRawBufferPointer(start: t, count: Int(token.len))) {
+            let slot = key.slot(bits: 12)
+            if pairKeys[slot] == key { return (pairTexts[slot], pairArrays[slot]) }
+            let raw = UnsafeRawBufferPointer(start: t, count: Int(token.len))
+            let text = String(decoding: raw, as: UTF8.self)
+            let array = Array(raw)
+            pairKeys[slot] = key
+            pairTexts[slot] = text
+            pairArrays[slot] = array
+            return (text, array)
+        }
+        return (text(token), self.bytes(bytes))
+    }
+
     /// `s` as a String, shared with an earlier equal one (a run names one or a few models).
     func model(_ s: rp_str) -> String? {
         guard let ptr = s.ptr else { return nil }

@@ -138,8 +138,9 @@ enum RecordConverter {
     }
 
     static func entry(_ e: rp_entry, _ keys: PromptKeyCache) -> LogRecord.Entry {
-        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: keys.text(e.token),
-                        bytes: keys.bytes(e.bytes), logprob: e.logprob)
+        let (token, bytes) = keys.textAndBytes(e.token, e.bytes)
+        return LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: token, bytes: bytes,
+                               logprob: e.logprob)
     }
 
     /// A short, countable reason: the error code when the text starts with one ("rate_limit_exceeded: …").
