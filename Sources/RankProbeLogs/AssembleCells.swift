@@ -119,6 +119,10 @@ struct CellStore: Sendable {
     var repeats: RepeatTable
     private var sparseIndex = CellKeyMap()
     var repeatCap: Int { repeats.cap }
+    /// Stream position of the next observation: new repeat aggregates are stamped with it, so the first
+    /// conflicting cell is found in observation order whatever order the cells were applied in (see
+    /// CellStore+Staging.swift).
+    var nextSequence = 0
 
     init(repeatCap: Int) { repeats = RepeatTable(cap: repeatCap) }
 
@@ -161,8 +165,14 @@ struct CellStore: Sendable {
         for (c, a) in moved { rows[Int(row)].aggregate[c] = a }
     }
 
-    @inline(__always)
+    /// Adds one observation at once. Staged batches (see `CellStaging`) must have been applied before.
     mutating func add(row: Int32, column: Int32, value: Double, at location: SourceLocation?) {
+        apply(row: row, column: column, value: value, at: location, sequence: nextSequence)
+        nextSequence += 1
+    }
+
+    @inline(__always)
+    mutating func apply(row: Int32, column: Int32, value: Double, at location: SourceLocation?, sequence: Int) {
         if Int(row) >= rows.count { ensureRow(row) }
         let wasDense = rows[Int(row)].isDense
         guard let first = rows[Int(row)].insertIfAbsent(column, value) else {
@@ -172,7 +182,7 @@ struct CellStore: Sendable {
         if let a = aggregate(row, column) {
             repeats.observe(a, value, at: location)
         } else {
-            let a = repeats.newAggregate(first: first, key: Self.key(row, column))
+            let a = repeats.newAggregate(first: first, key: Self.key(row, column), sequence: sequence)
             repeats.observe(a, value, at: location)
             setAggregate(row, column, a)
         }
@@ -194,7 +204,8 @@ struct CellStore: Sendable {
                 repeats.adopt(moved, first: existing, key: Self.key(row, to))
                 setAggregate(row, to, moved)
             } else {
-                let t = repeats.newAggregate(first: existing, key: Self.key(row, to))
+                let t = repeats.newAggregate(first: existing, key: Self.key(row, to), sequence: nextSequence)
+                nextSequence += 1
                 setAggregate(row, to, t)
                 repeats.mergeValue(into: t, v)
             }
@@ -212,7 +223,7 @@ struct CellStore: Sendable {
         if let a { setAggregate(row, column, nil); repeats.retire(a) }
         _ = rows[Int(row)].remove(column)
         guard let a else { return 1 }
-        return Int(repeats.count[Int(a)])
+        return Int(repeats[a].count)
     }
 
     /// Drops every repeat (after they were combined into the cells).

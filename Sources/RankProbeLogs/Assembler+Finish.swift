@@ -23,6 +23,7 @@ extension Assembler {
 
     private mutating func finishInPlace() throws -> Assembly {
         flushRuns()
+        settleStore()
         pairs.settle()
         if options.model == nil, modelCounts.count > 1 { throw AssembleError.mixedModels(counts: modelCounts) }
         if let want = options.model, modelCounts[want] == nil, !modelCounts.isEmpty {

@@ -55,10 +55,15 @@ public struct Assembler: Sendable {
     var files: [String] = []
     var fileIndex: [String: Int32] = [:]
     var rowIndex: [String: Int32] = [:]
+    var rowCache = RowKeyCache()
     var rowKeys: [String] = []
     var rowRules: [UInt8] = []
     var columns = ColumnTable()
     var store: CellStore
+    /// Cell observations of the streaming phase not yet in `store` (see Assembler+Staging.swift).
+    var staging: CellStaging
+    var applyInBackground = false
+    var applier: StoreApplier? = nil
     var pairs = TokenPairs()
     var biased: [BiasedRequest] = []
     var pending: [PendingForced] = []
@@ -85,6 +90,7 @@ public struct Assembler: Sendable {
     public init(options: LogIngestOptions = LogIngestOptions()) {
         self.options = options
         self.store = CellStore(repeatCap: max(3, options.repeatValuesKept))
+        self.staging = CellStaging(limit: Self.inPlaceBatch)
     }
 
     // MARK: counting
@@ -152,11 +158,13 @@ public struct Assembler: Sendable {
     }
 
     mutating func row(_ key: String, rule: UInt8) -> Int32 {
-        if let i = rowIndex[key] { rowRules[Int(i)] |= rule; return i }
+        if let i = rowCache.row(for: key) { rowRules[Int(i)] |= rule; return i }
+        if let i = rowIndex[key] { rowRules[Int(i)] |= rule; rowCache.remember(key, row: i); return i }
         let i = Int32(rowKeys.count)
         rowKeys.append(key)
         rowRules.append(rule)
         rowIndex[key] = i
+        rowCache.remember(key, row: i)
         return i
     }
 
@@ -215,8 +223,7 @@ public struct Assembler: Sendable {
         let first = entries(r, includeSampled: true)
         if !first.isEmpty {
             let row = row(key, rule: Self.directRule)
-            store.ensureRow(row)
-            for (c, v) in first { store.add(row: row, column: c, value: v, at: at) }
+            for (c, v) in first { stage(row: row, column: c, value: v, at: at) }
             used = true
         }
         if let positions = r.promptLogprobs {
@@ -225,8 +232,7 @@ public struct Assembler: Sendable {
                 for e in alternatives { append(e, to: &list) }
                 if list.isEmpty { continue }
                 let row = row(key + "#\(p)", rule: Self.directRule)
-                store.ensureRow(row)
-                for (c, v) in list { store.add(row: row, column: c, value: v, at: at) }
+                    for (c, v) in list { stage(row: row, column: c, value: v, at: at) }
                 used = true
             }
         }
@@ -251,7 +257,7 @@ public struct Assembler: Sendable {
             return
         }
         let row = row(key, rule: Self.forcedRule)
-        store.add(row: row, column: column, value: s.logprob, at: at)
+        stage(row: row, column: column, value: s.logprob, at: at)
         for e in r.top where !e.sameToken(as: s) {
             if let reason = Self.unusable(e.logprob) { entriesSkipped[reason, default: 0] += 1; continue }
             let column: Int32
@@ -262,7 +268,7 @@ public struct Assembler: Sendable {
                 if let id = e.id, let text = ColumnKey.textKey(e) { pairs.observe(id: id, text: text) }
                 column = columns.intern(key)
             }
-            store.add(row: row, column: column, value: e.logprob, at: at)
+            stage(row: row, column: column, value: e.logprob, at: at)
         }
         if let sid = s.id, let text = ColumnKey.textKey(s) { pairs.observe(id: sid, text: text) }
         requestsUsed += 1

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import _JSONShims
 import _SystemShims
 
@@ -5,23 +10,30 @@ import _SystemShims
 ///
 /// Real batches reach tens of millions of requests (4,700 prompts × 4,700 forced tokens); keeping every
 /// `custom_id` as a String would cost ~100 bytes per request before the map itself, so the join keys on
-/// 16 bytes instead. Two independently keyed SipHash values (Swift's `Hasher`, seeded per process) give 128
-/// bits: the chance of any collision among 10⁸ ids is ~10⁻²³. The value is never stored or compared across
-/// runs, so the per-process seed does not matter; SHA-256 (used for the persistent `promptKey`) measured
-/// ~10% of the whole read when it was used here too.
+/// 16 bytes instead. Two independently keyed 64-bit multiply-fold hashes (`rp_hash128`; keys drawn from
+/// Swift's per-process random hashing seed) give 128 bits: the chance of any collision among 10⁸ ids is
+/// ~10⁻²³ for hashes that behave randomly. The value is never stored or compared across runs, so the
+/// per-process keys do not matter. Two SipHash passes (Swift's `Hasher`) did the same job at about three
+/// times the cost, a few percent of the whole read; SHA-256 (used for the persistent `promptKey`) cost ~10%.
 struct RequestID: Hashable, Sendable {
     var high: UInt64
     var low: UInt64
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// Per-process random keys, from Swift's randomly seeded `Hasher`.
+    private static let keys: (UInt64, UInt64) = {
         var a = Hasher()
         a.combine(0x5A as UInt8)
-        a.combine(bytes: bytes)
         var b = Hasher()
         b.combine(0xA5 as UInt8)
-        b.combine(bytes: bytes)
-        high = UInt64(bitPattern: Int64(a.finalize()))
-        low = UInt64(bitPattern: Int64(b.finalize()))
+        return (UInt64(bitPattern: Int64(a.finalize())), UInt64(bitPattern: Int64(b.finalize())))
+    }()
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        var h: UInt64 = 0, l: UInt64 = 0
+        let keys = Self.keys
+        rp_hash128(bytes.baseAddress, bytes.count, keys.0, keys.1, &h, &l)
+        high = h
+        low = l
     }
 
     init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
@@ -86,6 +98,30 @@ final class PromptKeyCache {
         return t
     }
 
+    private var pairKeys = [ShortBytes](repeating: ShortBytes(), count: 4096)
+    private var pairTexts = [String](repeating: "", count: 4096)
+    private var pairArrays = [[UInt8]](repeating: [], count: 4096)
+
+    /// An entry's token text and bytes, as `text` and `bytes` would give them. OpenAI entries carry the
+    /// same short bytes twice (`token` and the decoded `bytes`); then one probe of a cache holding both
+    /// answers, instead of two probes of two caches — this runs for every returned entry.
+    func textAndBytes(_ token: rp_str, _ bytes: rp_str) -> (String?, [UInt8]?) {
+        if let t = token.ptr, let b = bytes.ptr, token.len == bytes.len, token.len <= 16,
+           memcmp(t, b, Int(token.len)) == 0,
+           let key = ShortBytes(UnsafeRawBufferPointer(start: t, count: Int(token.len))) {
+            let slot = key.slot(bits: 12)
+            if pairKeys[slot] == key { return (pairTexts[slot], pairArrays[slot]) }
+            let raw = UnsafeRawBufferPointer(start: t, count: Int(token.len))
+            let text = String(decoding: raw, as: UTF8.self)
+            let array = Array(raw)
+            pairKeys[slot] = key
+            pairTexts[slot] = text
+            pairArrays[slot] = array
+            return (text, array)
+        }
+        return (text(token), self.bytes(bytes))
+    }
+
     /// `s` as a String, shared with an earlier equal one (a run names one or a few models).
     func model(_ s: rp_str) -> String? {
         guard let ptr = s.ptr else { return nil }
@@ -116,8 +152,13 @@ struct ShortBytes: Equatable {
     init?(_ raw: UnsafeRawBufferPointer) {
         guard raw.count <= 16 else { return nil }
         count = UInt8(raw.count)
-        withUnsafeMutableBytes(of: &a) { w in for i in 0..<min(8, raw.count) { w[i] = raw[i] } }
-        if raw.count > 8 { withUnsafeMutableBytes(of: &b) { w in for i in 8..<raw.count { w[i - 8] = raw[i] } } }
+        // Two block copies, not a byte loop: this runs twice for every returned entry (text and bytes).
+        guard let base = raw.baseAddress else { return }
+        let first = min(8, raw.count)
+        withUnsafeMutableBytes(of: &a) { $0.baseAddress!.copyMemory(from: base, byteCount: first) }
+        if raw.count > 8 {
+            withUnsafeMutableBytes(of: &b) { $0.baseAddress!.copyMemory(from: base + 8, byteCount: raw.count - 8) }
+        }
     }
 }
 
@@ -137,9 +178,10 @@ struct BatchRequestFields: Sendable {
 /// custom_id → request fields, built from the Batch input files before the output files are read.
 ///
 /// Stored compactly: prompt keys and models are interned (a batch has few distinct prompts and one model),
-/// and logit_bias pairs live in two flat arrays, so one request costs a few dozen bytes.
+/// and logit_bias pairs live in two flat arrays, so one request costs a few dozen bytes — and its fields
+/// sit in the hash bucket itself, so joining an output line costs one cache miss (see `RequestTable`).
 struct BatchIndex: Sendable {
-    private struct Slot: Sendable {
+    struct Slot: Sendable {
         var prompt: Int32
         var model: Int32
         var maxTokens: Int32
@@ -147,6 +189,8 @@ struct BatchIndex: Sendable {
         var biasStart: Int
         /// Index into `biasDicts` when the request's logit_bias was interned, else -1.
         var biasDict: Int32
+        /// Insertion order of the request (see `RetryTracker`); fills the bucket's padding.
+        var order: Int32
     }
 
     struct Request {
@@ -159,7 +203,6 @@ struct BatchIndex: Sendable {
     }
 
     private var table = RequestTable()
-    private var slots: [Slot] = []
     private var prompts: [String] = []
     private var lastPrompt: Int32 = -1
     private var promptIndex: [String: Int32] = [:]
@@ -172,9 +215,9 @@ struct BatchIndex: Sendable {
     private var biasDictIndex: [SingleBias: Int32] = [:]
     private struct SingleBias: Hashable { var id: Int; var bits: UInt64 }
 
-    var count: Int { slots.count }
+    var count: Int { table.count }
 
-    mutating func reserve(_ n: Int) { slots.reserveCapacity(n); table.reserve(n) }
+    mutating func reserve(_ n: Int) { table.reserve(n) }
 
     /// Adds a request; returns false (and keeps the first) when the custom_id is already indexed.
     mutating func insert(_ id: RequestID, _ fields: BatchRequestFields) -> Bool {
@@ -208,15 +251,18 @@ struct BatchIndex: Sendable {
             if let (id, value) = fields.single { biasIDs.append(id); biasValues.append(value) }
             for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) }
         }
-        table.insert(id, Int32(slots.count))
-        slots.append(Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
-                         biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict))
+        table.insert(id, Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
+                              biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict,
+                              order: Int32(table.count)))
         return true
     }
 
+    /// Starts loading the bucket of `id` into the cache; `request(for:)` of the same id soon after then
+    /// does not stall on it.
+    func prefetch(_ id: RequestID) { table.prefetch(id) }
+
     func request(for id: RequestID) -> Request? {
-        guard let i = table[id] else { return nil }
-        let s = slots[Int(i)]
+        guard let s = table[id] else { return nil }
         var bias: [Int: Double] = [:]
         if s.biasDict >= 0 {
             bias = biasDicts[Int(s.biasDict)]
@@ -226,64 +272,110 @@ struct BatchIndex: Sendable {
         }
         return Request(promptKey: s.prompt >= 0 ? prompts[Int(s.prompt)] : nil, logitBias: bias,
                        maxTokens: s.maxTokens >= 0 ? Int(s.maxTokens) : nil,
-                       model: s.model >= 0 ? models[Int(s.model)] : nil, slot: i)
+                       model: s.model >= 0 ? models[Int(s.model)] : nil, slot: s.order)
     }
 
-    func slot(for id: RequestID) -> Int32? { table[id] }
+    func slot(for id: RequestID) -> Int32? { table[id]?.order }
 }
 
-/// RequestID → slot index, open addressing with linear probing. The key is already a uniform 128-bit hash,
-/// so its high word picks the bucket directly: no second hashing pass per lookup (a Swift `Dictionary`
-/// would run SipHash over it again, on every input line and every output line).
+/// RequestID → request slot, open addressing with linear probing. The key is already a uniform 128-bit
+/// hash, so its high word picks the bucket directly: no second hashing pass per lookup (a Swift
+/// `Dictionary` would run SipHash over it again, on every input line and every output line).
+///
+/// A bucket holds the key and the request's slot together (48 bytes): a batch of millions of requests makes
+/// the table far larger than the cache and lookups arrive in random order, so a join must cost one cache
+/// miss, not one per parallel array plus one for a separate slot array (four, before). `prefetch` lets the
+/// caller start that miss early.
 struct RequestTable: Sendable {
-    private var high: [UInt64]
-    private var low: [UInt64]
-    /// Slot index, or -1 for an empty bucket.
-    private var value: [Int32]
+    private struct Bucket: Sendable {
+        var high: UInt64
+        var low: UInt64
+        /// `slot.biasCount` is -1 in an empty bucket (a request has 0 or more bias pairs).
+        var slot: BatchIndex.Slot
+    }
+
+    private static let empty = Bucket(high: 0, low: 0, slot: BatchIndex.Slot(
+        prompt: -1, model: -1, maxTokens: -1, biasCount: -1, biasStart: 0, biasDict: -1, order: -1))
+
+    private var buckets: [Bucket]
     private var shift: Int
     private(set) var count = 0
 
     init() {
-        high = [UInt64](repeating: 0, count: 1024)
-        low = [UInt64](repeating: 0, count: 1024)
-        value = [Int32](repeating: -1, count: 1024)
+        buckets = Self.emptyBuckets(1024)
         shift = 64 - 10
     }
 
-    subscript(_ id: RequestID) -> Int32? {
-        let mask = value.count - 1
-        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
-        while true {
-            let v = value[i]
-            if v < 0 { return nil }
-            if high[i] == id.high && low[i] == id.low { return v }
-            i = (i + 1) & mask
+    /// `count` empty buckets. A large table is backed by huge pages where the kernel allows it: lookups
+    /// land on random buckets, and with 4 KB pages nearly every one also missed the TLB — profiling showed
+    /// the page walk (even a prefetch waits for it) as most of the join's cost. The advice must come
+    /// before the memory is first written, so the buckets are initialised after it.
+    private static func emptyBuckets(_ count: Int) -> [Bucket] {
+        [Bucket](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let bytes = count * MemoryLayout<Bucket>.stride
+            #if os(Linux)
+            if bytes >= 8 << 20, let base = buffer.baseAddress {
+                let huge = 2 << 20
+                let start = (UInt(bitPattern: base) + UInt(huge - 1)) & ~UInt(huge - 1)
+                let end = (UInt(bitPattern: base) + UInt(bytes)) & ~UInt(huge - 1)
+                if end > start {
+                    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), 14 /* MADV_HUGEPAGE */)
+                }
+            }
+            #endif
+            buffer.initialize(repeating: Self.empty)
+            initialized = count
+        }
+    }
+
+    @inline(__always) private func home(_ id: RequestID) -> Int { Int(truncatingIfNeeded: id.high >> UInt64(shift)) }
+
+    func prefetch(_ id: RequestID) {
+        let i = home(id)
+        buckets.withUnsafeBufferPointer { b in
+            let p = UnsafeRawPointer(b.baseAddress! + i)
+            rp_prefetch(p)
+            rp_prefetch(p + (MemoryLayout<Bucket>.stride - 1))  // a bucket may straddle two cache lines
+        }
+    }
+
+    subscript(_ id: RequestID) -> BatchIndex.Slot? {
+        let start = home(id)
+        return buckets.withUnsafeBufferPointer { b in
+            let mask = b.count - 1
+            var i = start
+            while true {
+                if b[i].slot.biasCount < 0 { return nil }
+                if b[i].high == id.high && b[i].low == id.low { return b[i].slot }
+                i = (i + 1) & mask
+            }
         }
     }
 
     /// Adds a key that is not present.
-    mutating func insert(_ id: RequestID, _ v: Int32) {
-        if 2 * (count + 1) > value.count { resize(value.count * 2) }
-        let mask = value.count - 1
-        var i = Int(truncatingIfNeeded: id.high >> UInt64(shift))
-        while value[i] >= 0 { i = (i + 1) & mask }
-        high[i] = id.high; low[i] = id.low; value[i] = v
+    mutating func insert(_ id: RequestID, _ slot: BatchIndex.Slot) {
+        if 2 * (count + 1) > buckets.count { resize(buckets.count * 2) }
+        let start = home(id)
+        buckets.withUnsafeMutableBufferPointer { b in
+            let mask = b.count - 1
+            var i = start
+            while b[i].slot.biasCount >= 0 { i = (i + 1) & mask }
+            b[i] = Bucket(high: id.high, low: id.low, slot: slot)
+        }
         count += 1
     }
 
     mutating func reserve(_ n: Int) {
-        var size = value.count
+        var size = buckets.count
         while size < 2 * n { size *= 2 }
-        if size > value.count { resize(size) }
+        if size > buckets.count { resize(size) }
     }
 
     private mutating func resize(_ size: Int) {
-        let oh = high, ol = low, ov = value
-        high = [UInt64](repeating: 0, count: size)
-        low = [UInt64](repeating: 0, count: size)
-        value = [Int32](repeating: -1, count: size)
+        let old = buckets
+        buckets = Self.emptyBuckets(size)
         shift = 64 - size.trailingZeroBitCount
         count = 0
-        for i in ov.indices where ov[i] >= 0 { insert(RequestID(high: oh[i], low: ol[i]), ov[i]) }
+        for b in old where b.slot.biasCount >= 0 { insert(RequestID(high: b.high, low: b.low), b.slot) }
     }
 }

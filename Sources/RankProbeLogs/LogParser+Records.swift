@@ -17,7 +17,15 @@ struct Outcome: Sendable {
 /// Everything a parser thread needs to turn an `rp_doc` into an outcome; immutable during a pass.
 struct RecordContext: Sendable {
     var file: LogFileInfo
-    var batch: BatchIndex?
+    var batch: SharedBatchIndex?
+}
+
+/// The Batch index, read by the parser threads while output files are joined. A class so that a lookup
+/// borrows the index: reaching an optional struct through the context copied it, retaining and releasing
+/// each of its arrays for every output line.
+final class SharedBatchIndex: Sendable {
+    let index: BatchIndex
+    init(_ index: BatchIndex) { self.index = index }
 }
 
 enum RecordConverter {
@@ -73,19 +81,15 @@ enum RecordConverter {
         }
 
         var record = LogRecord(file: file.path, line: line, format: file.format, model: keys.model(d.model))
+        // Batch output: the join's table lookup is a cache miss; it is started here and completed after the
+        // entries are converted (nothing in between can end the record early, so the outcome is the same).
+        var requestID: RequestID? = nil
         if role == .batchOutput {
             guard let raw = d.custom_id.rawBuffer else {
                 return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
             }
-            guard let request = context.batch?.request(for: RequestID(raw)) else {
-                return .skipped(reason: ReadStats.Reason.unknownCustomID,
-                                message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
-            }
-            record.promptKey = request.promptKey
-            record.logitBias = request.logitBias
-            record.maxTokens = request.maxTokens
-            record.batchSlot = request.slot
-            if record.model == nil { record.model = request.model }
+            requestID = RequestID(raw)
+            context.batch?.index.prefetch(requestID!)
         } else {
             record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
             if d.bias_count > 0 {
@@ -120,12 +124,24 @@ enum RecordConverter {
             record.promptLogprobs = positions
         }
         record.droppedEntries = placeholders + nonFinite
+        if let requestID {
+            guard let request = context.batch?.index.request(for: requestID) else {
+                return .skipped(reason: ReadStats.Reason.unknownCustomID,
+                                message: "custom_id \"\(d.custom_id.string ?? "")\" is not in the input file(s)")
+            }
+            record.promptKey = request.promptKey
+            record.logitBias = request.logitBias
+            record.maxTokens = request.maxTokens
+            record.batchSlot = request.slot
+            if record.model == nil { record.model = request.model }
+        }
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
     }
 
     static func entry(_ e: rp_entry, _ keys: PromptKeyCache) -> LogRecord.Entry {
-        LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: keys.text(e.token),
-                        bytes: keys.bytes(e.bytes), logprob: e.logprob)
+        let (token, bytes) = keys.textAndBytes(e.token, e.bytes)
+        return LogRecord.Entry(id: e.id == Int64.min /* RP_NO_ID */ ? nil : Int(e.id), token: token, bytes: bytes,
+                               logprob: e.logprob)
     }
 
     /// A short, countable reason: the error code when the text starts with one ("rate_limit_exceeded: …").

@@ -16,6 +16,8 @@ struct ReadRun {
     private let options: LogReadOptions
     private let infos: [LogFileInfo]
     private let extractors: [JSONExtractor]
+    /// One thread per extractor for the parse slices (see `WorkerThreads` for why not libdispatch).
+    private let workers: WorkerThreads
     private let caches: [PromptKeyCache]
     private var lastModel: String?
     private var lastModelCount = 0
@@ -27,6 +29,7 @@ struct ReadRun {
         guard !paths.isEmpty else { throw .noFiles }
         self.options = options
         extractors = (0..<options.threads).map { _ in JSONExtractor() }
+        workers = WorkerThreads(count: options.threads > 1 ? options.threads : 0)
         caches = (0..<options.threads).map { _ in PromptKeyCache() }
         var infos: [LogFileInfo] = []
         for path in paths { infos.append(try LogFormat.detect(path: path, options: options, extractor: extractors[0])) }
@@ -49,7 +52,7 @@ struct ReadRun {
         for info in infos where info.role == .batchInput {
             try process(info, context: RecordContext(file: info, batch: nil), deliver)
         }
-        let context = index.count > 0 ? index : nil
+        let context = index.count > 0 ? SharedBatchIndex(index) : nil
         for info in infos where info.role != .batchInput {
             try process(info, context: RecordContext(file: info, batch: context), deliver)
         }
@@ -75,17 +78,19 @@ struct ReadRun {
         // Pipeline: while the parser threads work on block k, this thread delivers block k-1's outcomes
         // (outcomes own their data, so the reader's buffer is free to be refilled once a parse is done).
         while reader.nextBlock(lines: &lines, oversized: &oversized) {
+            let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
+            let group = DispatchGroup()
+            if lines.count >= 64 && extractors.count > 1 {
+                job.start(on: workers, group: group)
+            } else {
+                job.run()
+            }
+            // Sized while the first block is being parsed (input lines do not read the index): a large
+            // table's memory takes a while to map and clear.
             if first && info.role == .batchInput && !reader.isCompressed && !lines.isEmpty {
                 reserveIndex(for: info.path, sampleBytes: reader.bytesRead, sampleLines: lines.count)
             }
             first = false
-            let job = SliceJob(lines: lines, reader: reader, extractors: extractors, caches: caches, context: context)
-            let group = DispatchGroup()
-            if lines.count >= 64 && extractors.count > 1 {
-                job.start(on: Self.parserQueue, group: group)
-            } else {
-                job.run()
-            }
             var failure: Error?
             do {
                 try drain(&pending, info, deliver)
@@ -129,11 +134,6 @@ struct ReadRun {
         index.reserve(index.count + Int(min(estimate, 1e9)))
     }
 
-    /// Where the slices are parsed. A queue of our own (libdispatch lets it overcommit), not
-    /// `DispatchQueue.global()` + `concurrentPerform`: a caller that itself runs on a global-queue or
-    /// Swift-concurrency thread (a library user, the test runner) occupies one of the width-limited global
-    /// threads, and the slices then ran one after the other, halving parse throughput on 2 cores.
-    static let parserQueue = DispatchQueue(label: "rankprobe.log-parser", attributes: .concurrent)
 
     /// One block's parse: the lines cut into contiguous slices, one per extractor. Unchecked Sendable
     /// because worker w writes only `results[w]` and uses only `extractors[w]`/`caches[w]`, and the
@@ -170,14 +170,14 @@ struct ReadRun {
             }
         }
 
-        /// Parses the slices concurrently on `queue`, one work item per slice; `group` is left when all are done.
-        func start(on queue: DispatchQueue, group: DispatchGroup) {
+        /// Parses the slices concurrently, slice w on worker w; `group` is left when all are done.
+        func start(on pool: WorkerThreads, group: DispatchGroup) {
             let workers = results.count
             let per = (lines.count + workers - 1) / workers
             let boxes = (0..<workers).map { _ in SlotBox() }
             self.boxes = boxes
             for w in 0..<workers {
-                queue.async(group: group) {
+                pool.submit(w, group: group) {
                     let slice = self.lines[min(self.lines.count, w * per)..<min(self.lines.count, (w + 1) * per)]
                     boxes[w].outcomes = ReadRun.parseSlice(slice, reader: self.reader, extractor: self.extractors[w],
                                                            keys: self.caches[w], context: self.context)
@@ -271,6 +271,8 @@ struct ReadRun {
             try slice.withUnsafeMutableBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 for j in 0..<buffer.count {
+                    // Input lines: start loading the custom_id bucket a few lines ahead of its insert.
+                    if j + 8 < buffer.count, case .batchInput(let id, _, _) = (base + j + 8).pointee.kind { index.prefetch(id) }
                     // The slot keeps a valid value that owns nothing (empty strings are not allocated),
                     // so the array's own cleanup stays correct even if `account` throws half-way.
                     let outcome = (base + j).move()
@@ -283,9 +285,13 @@ struct ReadRun {
 
     private static let spent = Outcome(line: 0, kind: .skipped(reason: "", message: ""))
 
-    private mutating func account(_ outcome: Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
+    /// Counts one outcome and delivers its record. The outcome is consumed: binding the record out of a
+    /// borrowed enum would copy it (a retain and a release for every string and array it holds).
+    private mutating func account(_ outcome: consuming Outcome, _ info: LogFileInfo, _ deliver: (LogRecord) throws -> Void = { _ in }) throws {
         stats.linesRead += 1
-        switch outcome.kind {
+        let line = outcome.line
+        let kind = outcome.kind
+        switch consume kind {
         case let .record(record, placeholders, nonFinite):
             stats.records += 1
             stats.requestsRead += 1
@@ -307,18 +313,18 @@ struct ReadRun {
                 retry.indexed(customID: customID, file: info, line: outcome.line)
             } else {
                 stats.skipped[ReadStats.Reason.duplicateCustomID, default: 0] += 1
-                problem(info, outcome.line, "custom_id \"\(customID)\" appears more than once in the input; the first is used")
+                problem(info, line, "custom_id \"\(customID)\" appears more than once in the input; the first is used")
             }
         case let .failed(reason, message):
             stats.requestsRead += 1
             stats.requestsFailed += 1
             stats.failures[reason, default: 0] += 1
-            if info.format == .pairs { retry.failedPair(file: info, line: outcome.line) }
-            problem(info, outcome.line, message)
+            if info.format == .pairs { retry.failedPair(file: info, line: line) }
+            problem(info, line, message)
         case let .skipped(reason, message):
             if info.role != .batchInput { stats.requestsRead += 1 }
             stats.skipped[reason, default: 0] += 1
-            problem(info, outcome.line, message)
+            problem(info, line, message)
         }
     }
 

@@ -129,12 +129,16 @@ rp_entry read_entry(rp_json_parser &p, dom::object o, int32_t &vllm, dom::array 
             dom::array a;
             if (v.get_array().get(a) == SUCCESS) {
                 size_t start = p.arena.size();
-                bool good = true;
-                for (dom::element b : a) {
-                    int64_t byte;
-                    if (b.get_int64().get(byte) != SUCCESS || byte < 0 || byte > 255) { good = false; break; }
-                    char c = (char)(uint8_t)byte;
-                    if (!arena_put(p, std::string_view(&c, 1))) { good = false; break; }
+                // Room is checked for the whole array first (each element is at least one byte of JSON
+                // text, so the arena reserved per document always has it), then bytes are pushed directly.
+                bool good = p.arena.size() + a.size() <= p.arena.capacity();
+                if (good) {
+                    for (dom::element b : a) {
+                        int64_t byte;
+                        if (b.get_int64().get(byte) != SUCCESS || byte < 0 || byte > 255) { good = false; break; }
+                        if (p.arena.size() == p.arena.capacity()) { good = false; break; }  // never reallocate
+                        p.arena.push_back((char)(uint8_t)byte);
+                    }
                 }
                 if (good) e.bytes = rp_str{p.arena.data() + start, (int64_t)(p.arena.size() - start)};
                 else set_problem(p, "`bytes` is not a list of integers 0...255");

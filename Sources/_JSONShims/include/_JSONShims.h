@@ -153,6 +153,44 @@ int32_t rp_json_extract(rp_json_parser *parser, const char *data, size_t len, si
 int32_t rp_json_validate(rp_json_parser *parser, const char *data, size_t len, size_t capacity,
                          rp_json_error *error);
 
+/// 64×64 → 128-bit multiply, high and low halves folded together (the mixing step of `rp_hash128`).
+static inline uint64_t rp_fold_multiply(uint64_t a, uint64_t b) {
+    __uint128_t p = (__uint128_t)a * b;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/// Two 64-bit hashes of `len` bytes under the keys `k0` and `k1` (rankprobe's in-process fingerprint of a
+/// custom_id or canonical prompt; see `RequestID`). Each lane folds 8 bytes at a time into its state with
+/// a full 64×64-bit multiply, then avalanches; the lanes differ in key and constants. Not a checksum and
+/// not for data that outlives the process (the keys are random per process).
+static inline void rp_hash128(const void *data, size_t len, uint64_t k0, uint64_t k1, uint64_t *high, uint64_t *low) {
+    const unsigned char *p = (const unsigned char *)data;
+    uint64_t a = k0 ^ ((uint64_t)len * 0x9E3779B97F4A7C15ull);
+    uint64_t b = k1 ^ ((uint64_t)len * 0xC2B2AE3D27D4EB4Full);
+    size_t n = len;
+    while (n >= 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, p, 8);
+        a = rp_fold_multiply(a ^ w, 0xA0761D6478BD642Full);
+        b = rp_fold_multiply(b ^ w, 0xE7037ED1A0B428DBull);
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        uint64_t w = 0;
+        __builtin_memcpy(&w, p, n);
+        a = rp_fold_multiply(a ^ w ^ 0x8EBC6AF09C88C6E3ull, 0xA0761D6478BD642Full);
+        b = rp_fold_multiply(b ^ w ^ 0x589965CC75374CC3ull, 0xE7037ED1A0B428DBull);
+    }
+    *high = rp_fold_multiply(a ^ (a >> 29) ^ k1, 0x1D8E4E27C47D124Full);
+    *low = rp_fold_multiply(b ^ (b >> 31) ^ k0, 0xD6E8FEB86659FD93ull);
+}
+
+/// Hints the CPU to start loading `address` into the cache (no fault, no effect on results). Used by the
+/// Batch join, whose custom_id table is far larger than the cache: the lookup's miss overlaps with
+/// converting the record instead of stalling it.
+static inline void rp_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 #ifdef __cplusplus
 }
 #endif
