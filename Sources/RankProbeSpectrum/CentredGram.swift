@@ -52,32 +52,23 @@ public final class CentredGram: @unchecked Sendable {
         storage = .allocate(capacity: max(n * n, 1))
         storage.initialize(repeating: 0, count: max(n * n, 1))
 
-        // Blocks of kept columns, converted to float64 on a second thread while BLAS works on the
-        // previous one (double buffering): the conversion is memory-bound and would otherwise leave
-        // both cores idle between dsyrk calls.
+        // Blocks of kept columns: both cores convert a block to float64 (each half of the rows), then
+        // dsyrk squares it on both cores. Converting the next block on a third thread while dsyrk runs
+        // (double buffering) was tried: on 2 cores it only took cycles from BLAS — the Gram took as long
+        // (6.6–8.0 s vs 6.5–7.2 s here, alternating runs at 4400 × 32000) and needed a second 72 MB block.
         let b = Self.blockColumns
-        var ranges: [Range<Int>] = []
-        var start = 0
-        while start < cols.count {
-            ranges.append(start..<min(start + b, cols.count))
-            start += b
-        }
         let converter = BlockConverter(source: source, scan: scan, n: n, capacity: b)
         defer { converter.deallocate() }
         var residualSum = [Double](repeating: 0, count: n)
-        if !ranges.isEmpty { converter.convert(ranges[0], slot: 0) }
-        let queue = DispatchQueue(label: "rankprobe.gram.convert")
-        for (index, range) in ranges.enumerated() {
-            let slot = index % 2
-            let group = DispatchGroup()
-            if index + 1 < ranges.count {
-                let next = ranges[index + 1]
-                queue.async(group: group) { converter.convert(next, slot: 1 - slot) }
+        for start in stride(from: 0, to: cols.count, by: b) {
+            let range = start..<min(start + b, cols.count)
+            DispatchQueue.concurrentPerform(iterations: BlockConverter.parts) { part in
+                let rows = (n * part / BlockConverter.parts)..<(n * (part + 1) / BlockConverter.parts)
+                converter.convert(range, rows: rows, part: part)
             }
             LinearAlgebra.accumulateGramLower(
-                n: n, k: range.count, a: converter.buffers[slot].baseAddress!, lda: range.count, into: storage)
-            group.wait()
-            for k in 0..<n { residualSum[k] += converter.sums[slot][k] }
+                n: n, k: range.count, a: converter.block.baseAddress!, lda: range.count, into: storage)
+            for k in 0..<n { residualSum[k] += converter.sums[k] }
         }
 
         let accumulated = ContinuousClock.now
@@ -206,20 +197,23 @@ struct RowLocator: @unchecked Sendable {
     }
 }
 
-/// Converts column blocks of the kept samples to shifted float64, column-major (block × N), into one of
-/// two buffers, and records each row's sum of the converted values (for the exact centring).
+/// Converts column blocks of the kept samples to shifted float64, column-major (block × N), and records
+/// each row's sum of the converted values (for the exact centring).
 ///
-/// Two instances of `convert` never run on the same slot at once (the caller alternates slots and waits),
-/// which is why the mutable buffers need no lock.
+/// `parts` threads convert disjoint row ranges of one block at once; each has its own read and gather
+/// buffers (`part`), and they write disjoint rows of `block` and `sums`, which is why nothing is locked.
 final class BlockConverter: @unchecked Sendable {
+    static let parts = 2
     let source: SampleSource
     let scan: FinitenessScan
     let locator: RowLocator
     let n: Int
-    let buffers: [UnsafeMutableBufferPointer<Double>]
-    var sums: [[Double]]
+    let block: UnsafeMutableBufferPointer<Double>
+    /// Row sums of the current block.
+    let sums: UnsafeMutableBufferPointer<Double>
+    /// Per-part scratch for gathering non-contiguous kept columns.
     let scratch: [UnsafeMutableBufferPointer<Double>]
-    /// Per-slot byte buffers and one descriptor per mapped file, for reading C-ordered rows with `pread`.
+    /// Per-part byte buffers and one descriptor per mapped file, for reading C-ordered rows with `pread`.
     let raw: [UnsafeMutableRawPointer]
     let descriptors: [Int32]
 
@@ -228,10 +222,11 @@ final class BlockConverter: @unchecked Sendable {
         self.scan = scan
         self.locator = RowLocator(source)
         self.n = n
-        buffers = (0..<2).map { _ in .allocate(capacity: max(capacity * n, 1)) }
-        scratch = (0..<2).map { _ in .allocate(capacity: max(source.columns, 1)) }
-        sums = [[Double](repeating: 0, count: n), [Double](repeating: 0, count: n)]
-        raw = (0..<2).map { _ in .allocate(byteCount: max(source.columns, 1) * 8, alignment: 64) }
+        block = .allocate(capacity: max(capacity * n, 1))
+        sums = .allocate(capacity: max(n, 1))
+        sums.initialize(repeating: 0)
+        scratch = (0..<Self.parts).map { _ in .allocate(capacity: max(source.columns, 1)) }
+        raw = (0..<Self.parts).map { _ in .allocate(byteCount: max(source.columns, 1) * 8, alignment: 64) }
         if case .mapped(let files) = source {
             descriptors = files.map { open($0.path, O_RDONLY) }
         } else {
@@ -240,7 +235,8 @@ final class BlockConverter: @unchecked Sendable {
     }
 
     func deallocate() {
-        for buffer in buffers { buffer.deallocate() }
+        block.deallocate()
+        sums.deallocate()
         for buffer in scratch { buffer.deallocate() }
         for buffer in raw { buffer.deallocate() }
         for fd in descriptors where fd >= 0 { close(fd) }
@@ -254,7 +250,7 @@ final class BlockConverter: @unchecked Sendable {
     /// no faults, nothing to release, and the page cache does not count as this process's memory.
     /// Returns false when the row is not C-ordered mapped data or the read fails (the caller then uses
     /// the mapping).
-    func pread(row r: Int, columns: Range<Int>, slot: Int, into out: UnsafeMutableBufferPointer<Double>, shift: Double) -> Bool {
+    func pread(row r: Int, columns: Range<Int>, part: Int, into out: UnsafeMutableBufferPointer<Double>, shift: Double) -> Bool {
         guard case .mapped(let files) = source else { return false }
         let f = locator.locate(r)
         let file = files[f]
@@ -262,35 +258,35 @@ final class BlockConverter: @unchecked Sendable {
         let range = file.byteRange(row: r - locator.offsets[f], columns: columns)
         var done = 0
         while done < range.count {
-            let got = Glibc.pread(descriptors[f], raw[slot] + done, range.count - done,
+            let got = Glibc.pread(descriptors[f], raw[part] + done, range.count - done,
                                   off_t(file.dataOffset + range.lowerBound + done))
             if got <= 0 { return false }
             done += got
         }
-        NPYFile.convert(UnsafeRawPointer(raw[slot]), count: columns.count, scalar: file.scalar,
+        NPYFile.convert(UnsafeRawPointer(raw[part]), count: columns.count, scalar: file.scalar,
                         swapped: file.byteSwapped, into: out, shift: shift)
         return true
     }
 
-    func convert(_ range: Range<Int>, slot: Int) {
+    /// Converts kept rows `rows` (indices into `scan.keptRows`) of column block `range` into `block`.
+    func convert(_ range: Range<Int>, rows: Range<Int>, part: Int) {
         let cols = scan.keptColumns
         let width = range.count
         let lo = cols[range.lowerBound], hi = cols[range.upperBound - 1] + 1
         let contiguous = hi - lo == width
-        let block = buffers[slot]
-        var rowSums = [Double](repeating: 0, count: n)
-        for (k, r) in scan.keptRows.enumerated() {
+        for k in rows {
+            let r = scan.keptRows[k]
             let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
             let shift = scan.rowShift[k]
-            let target = contiguous ? column : UnsafeMutableBufferPointer(rebasing: scratch[slot][0..<(hi - lo)])
-            let streamed = pread(row: r, columns: lo..<hi, slot: slot, into: target, shift: shift)
+            let target = contiguous ? column : UnsafeMutableBufferPointer(rebasing: scratch[part][0..<(hi - lo)])
+            let streamed = pread(row: r, columns: lo..<hi, part: part, into: target, shift: shift)
             if !streamed { locator.copy(row: r, columns: lo..<hi, into: target, shift: shift) }
             if !contiguous {
                 for t in 0..<width { column[t] = target[cols[range.lowerBound + t] - lo] }
             }
             var s = 0.0
             for t in 0..<width { s += column[t] }
-            rowSums[k] = s
+            sums[k] = s
             if streamed { continue }
             // Release the whole row, not just this block: the kernel's fault-around maps up to 64 KB
             // of cached pages past each fault, which would otherwise leave N × 64 KB (280 MB at
@@ -298,8 +294,7 @@ final class BlockConverter: @unchecked Sendable {
             // from the page cache (minor faults, no I/O).
             locator.release(row: r, columns: 0..<source.columns)
         }
-        locator.releaseColumnMajor(columns: lo..<hi)
-        sums[slot] = rowSums
+        if rows.upperBound == n { locator.releaseColumnMajor(columns: lo..<hi) }
     }
 }
 
