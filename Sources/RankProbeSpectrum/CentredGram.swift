@@ -66,6 +66,8 @@ public final class CentredGram: @unchecked Sendable {
                 let rows = (n * part / BlockConverter.parts)..<(n * (part + 1) / BlockConverter.parts)
                 converter.convert(range, rows: rows, part: part)
             }
+            // Fortran-ordered files hold the block contiguously: release it once every part has read it.
+            converter.releaseColumnMajor(range)
             LinearAlgebra.accumulateGramLower(
                 n: n, k: range.count, a: converter.block.baseAddress!, lda: range.count, into: storage)
             for k in 0..<n { residualSum[k] += converter.sums[k] }
@@ -268,6 +270,12 @@ final class BlockConverter: @unchecked Sendable {
         return true
     }
 
+    /// Releases the pages of block `range` (kept-column indices) in Fortran-ordered files.
+    func releaseColumnMajor(_ range: Range<Int>) {
+        let cols = scan.keptColumns
+        locator.releaseColumnMajor(columns: cols[range.lowerBound]..<(cols[range.upperBound - 1] + 1))
+    }
+
     /// Converts kept rows `rows` (indices into `scan.keptRows`) of column block `range` into `block`.
     func convert(_ range: Range<Int>, rows: Range<Int>, part: Int) {
         let cols = scan.keptColumns
@@ -294,7 +302,6 @@ final class BlockConverter: @unchecked Sendable {
             // from the page cache (minor faults, no I/O).
             locator.release(row: r, columns: 0..<source.columns)
         }
-        if rows.upperBound == n { locator.releaseColumnMajor(columns: lo..<hi) }
     }
 }
 
