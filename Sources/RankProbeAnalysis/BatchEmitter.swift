@@ -1,4 +1,5 @@
 import Foundation
+import RankProbeLogs
 
 /// Writes a plan as OpenAI Batch API input files (JSONL, one `/v1/chat/completions` request per line).
 ///

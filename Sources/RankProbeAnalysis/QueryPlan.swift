@@ -1,4 +1,5 @@
 import Foundation
+import RankProbeLogs
 
 /// How many API requests (and how much money) a hidden-size measurement costs, before any is spent.
 ///
@@ -143,15 +144,8 @@ public struct QueryPlan: Codable, Sendable, Equatable {
     }
 }
 
-/// Per-file limits of a Batch API (OpenAI: 50,000 requests and 200 MB per input file).
-public struct BatchLimits: Sendable, Equatable {
-    public var requestsPerFile: Int
-    public var bytesPerFile: Int
-    public init(requestsPerFile: Int, bytesPerFile: Int) {
-        self.requestsPerFile = requestsPerFile; self.bytesPerFile = bytesPerFile
-    }
-    public static let openAI = BatchLimits(requestsPerFile: 50_000, bytesPerFile: 200_000_000)
-}
+/// The Batch API's per-file limits live beside the log reader, which writes retry files under them too.
+public typealias BatchLimits = RankProbeLogs.BatchLimits
 
 extension QueryPlan {
     /// snake_case keys, sorted, as for the estimate contract.

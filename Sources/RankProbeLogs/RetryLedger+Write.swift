@@ -37,7 +37,8 @@ extension RetryLedger {
     /// `<original>-retry<k>`; failed pairs become `{"custom_id":"<file>:<line>-retry1","method":"POST",
     /// "url":…,"body":<request as recorded>}`. Files roll over before either OpenAI Batch limit would be
     /// exceeded (50,000 requests, 200 MB). Nothing is written when the ledger is empty.
-    public func write(to path: String, requestsPerFile: Int = 50_000, bytesPerFile: Int = 200_000_000) throws(RetryWriteError) -> Written {
+    public func write(to path: String, requestsPerFile: Int = BatchLimits.openAI.requestsPerFile,
+                      bytesPerFile: Int = BatchLimits.openAI.bytesPerFile) throws(RetryWriteError) -> Written {
         let out = RetryFileSet(path: path, requestsPerFile: requestsPerFile, bytesPerFile: bytesPerFile)
         var notCopied = 0
         var start = 0
