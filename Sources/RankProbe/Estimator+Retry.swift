@@ -34,10 +34,10 @@ extension Estimator {
         guard let files = s.retryFiles else {
             return [lost + "; `--emit-retry PATH` writes them as Batch API input files to resend"]
         }
+        guard !files.isEmpty else {
+            return [lost + "; none could be copied (their requests sit in whole-file JSON inputs)"]
+        }
         let list = files.count <= 3 ? files.joined(separator: ", ") : "\(files.first!) … \(files.last!) (\(files.count) files)"
-        var w = lost + "; written to \(list): submit them to the Batch API, then estimate with every input and output file together"
-        let written = files.isEmpty ? 0 : retryable
-        if written == 0 { w = lost + "; none could be copied (their requests sit in whole-file JSON inputs)" }
-        return [w]
+        return [lost + "; written to \(list): submit them to the Batch API, then estimate with every input and output file together"]
     }
 }
