@@ -1,3 +1,4 @@
+import RankProbeDetect
 import Foundation
 
 extension EstimateResult {
@@ -21,5 +22,17 @@ extension EstimateResult {
 
     public func jsonString(pretty: Bool = true) throws -> String {
         String(decoding: try Self.jsonEncoder(pretty: pretty).encode(self), as: UTF8.self)
+    }
+}
+
+extension EstimateResult.NoiseModelReport {
+    public init(_ m: NoiseModel) {
+        source = m.source.rawValue
+        sigma = m.sigma
+        edge = m.edge
+        threshold = m.threshold
+        margin = m.margin.flatMap { $0.isFinite ? $0 : nil }
+        bulkFit = m.bulkFit.map { .init(sigma: $0.sigma, values: $0.values, stretch: $0.stretch, misfit: $0.misfit) }
+        known = m.known.map { .init(source: $0.source.rawValue, sigma: $0.sigma) }
     }
 }

@@ -55,7 +55,54 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         public var residual: Double
         /// Regularisation level used (an eigenvalue between the signal and the noise floor).
         public var threshold: Double
-        public init(residual: Double, threshold: Double) { self.residual = residual; self.threshold = threshold }
+        /// Residual expected without an offset, computed from the data (see `CentredGram.offsetResidual`).
+        public var expected: Double?
+        /// `residual < cut` reads as an offset; `residual > noOffsetCut` as none; in between, inconclusive.
+        public var cut: Double?
+        public var noOffsetCut: Double?
+        public init(residual: Double, threshold: Double, expected: Double? = nil, cut: Double? = nil, noOffsetCut: Double? = nil) {
+            self.residual = residual; self.threshold = threshold
+            self.expected = expected; self.cut = cut; self.noOffsetCut = noOffsetCut
+        }
+    }
+
+    /// What the detector took the noise to be (see `RankProbeDetect.NoiseModel`).
+    public struct NoiseModelReport: Codable, Sendable, Equatable {
+        public struct BulkFit: Codable, Sendable, Equatable {
+            public var sigma: Double
+            public var values: Int
+            public var stretch: Double
+            public var misfit: Double
+        }
+        public struct Known: Codable, Sendable, Equatable {
+            public var source: String
+            public var sigma: Double
+        }
+        /// "bulk_fit", "repeats", "grid", "flat_floor" or "precision".
+        public var source: String
+        public var sigma: Double?
+        /// Singular value at the top of the noise bulk.
+        public var edge: Double
+        /// Significance line: edge plus the Tracy–Widom margin.
+        public var threshold: Double
+        /// Weakest counted direction over the detection threshold σ(np)^¼.
+        public var margin: Double?
+        public var bulkFit: BulkFit?
+        public var known: [Known]
+    }
+
+    /// One way to read the measured rank: which architecture gives which hidden size.
+    public struct Reading: Codable, Sendable, Equatable {
+        public var architecture: String
+        public var hiddenDim: Int
+        public init(architecture: String, hiddenDim: Int) { self.architecture = architecture; self.hiddenDim = hiddenDim }
+    }
+
+    public struct ShelfReport: Codable, Sendable, Equatable {
+        public var first: Int
+        public var last: Int
+        public var drop: Double
+        public var height: Double
     }
 
     public struct NearestModel: Codable, Sendable, Equatable {
@@ -89,6 +136,14 @@ public struct EstimateResult: Codable, Sendable, Equatable {
 
     public var status: Status
     public var hiddenDim: Int?
+    /// Measured rank of the double-centred outputs (`ok` only); `hiddenDim` is its RMSNorm reading.
+    public var rank: Int?
+    /// Every hidden size the rank allows, by architecture (`ok` only).
+    public var readings: [Reading]
+    public var noiseModel: NoiseModelReport?
+    /// Singular values at or below this are the float64 Gram's rounding, not data.
+    public var numericalFloor: Double?
+    public var shelf: ShelfReport?
     public var lowerBound: Int?
     public var candidates: [Candidate]
     /// Rows (prompts) used.
@@ -126,8 +181,12 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         gap: Gap? = nil, noiseFloor: Double? = nil, confidence: String = "none", dominantDirections: Int = 0,
         singularValues: [Double] = [], suggestedSamples: Int? = nil, message: String = "", warnings: [String] = [],
         seconds: Timings = Timings(), inputs: [InputFile] = [], input: IngestSummary? = nil,
-        parameters: ParameterEstimate? = nil, toolVersion: String = RankProbeVersion.string, commandLine: [String] = []
+        parameters: ParameterEstimate? = nil, toolVersion: String = RankProbeVersion.string, commandLine: [String] = [],
+        rank: Int? = nil, readings: [Reading] = [], noiseModel: NoiseModelReport? = nil, numericalFloor: Double? = nil,
+        shelf: ShelfReport? = nil
     ) {
+        self.rank = rank; self.readings = readings; self.noiseModel = noiseModel
+        self.numericalFloor = numericalFloor; self.shelf = shelf
         self.status = status; self.hiddenDim = hiddenDim; self.lowerBound = lowerBound; self.candidates = candidates
         self.samples = samples; self.columns = columns; self.columnsDropped = columnsDropped
         self.outputBias = outputBias; self.biasTest = biasTest; self.gap = gap; self.noiseFloor = noiseFloor
@@ -142,6 +201,8 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(status, forKey: .status)
         try c.encode(hiddenDim, forKey: .hiddenDim)
+        try c.encode(rank, forKey: .rank)
+        try c.encode(readings, forKey: .readings)
         try c.encode(lowerBound, forKey: .lowerBound)
         try c.encode(candidates, forKey: .candidates)
         try c.encode(samples, forKey: .samples)
@@ -151,6 +212,9 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         try c.encode(biasTest, forKey: .biasTest)
         try c.encode(gap, forKey: .gap)
         try c.encode(noiseFloor, forKey: .noiseFloor)
+        try c.encode(noiseModel, forKey: .noiseModel)
+        try c.encode(numericalFloor, forKey: .numericalFloor)
+        try c.encode(shelf, forKey: .shelf)
         try c.encode(confidence, forKey: .confidence)
         try c.encode(dominantDirections, forKey: .dominantDirections)
         try c.encode(singularValues, forKey: .singularValues)

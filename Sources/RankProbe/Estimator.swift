@@ -116,8 +116,14 @@ public enum Estimator {
             tEigen = clock.now
         }
         let edge = scan.rounding.expectedEdge(samples: n, columns: scan.keptColumns.count)
+        var known: [KnownNoise] = []
+        if scan.rounding.perEntry > 0 { known.append(KnownNoise(source: .grid, sigma: scan.rounding.perEntry)) }
+        // The ingest reports the median absolute spread of repeats; for Gaussian noise σ ≈ 1.4826 × that.
+        // Cells combine their repeats by the median, so the cell noise is at most this: as a floor under
+        // the fitted bulk it can only make the count more cautious.
+        if let spread = ingest?.servingNoise, spread > 0 { known.append(KnownNoise(source: .repeats, sigma: 1.4826 * spread)) }
         let detection = options.detector.detect(
-            singularValues: sv, samples: n, columns: scan.keptColumns.count, roundingEdge: edge > 0 ? edge : nil)
+            singularValues: sv, samples: n, columns: scan.keptColumns.count, known: known)
         if let step = scan.rounding.quantizationStep, step >= 1e-3 {
             warnings.append(String(format: "the values lie on a grid of step %g (rounded by the API or the recorder): rounding noise of %.3g per entry puts a floor near σ ≈ %.3g", step, scan.rounding.perEntry, edge))
         }
@@ -129,9 +135,10 @@ public enum Estimator {
         if detection.verdict == .ok, gram == nil {
             warnings.append("output-bias test not run: it works on the sample-side Gram, used only when there are at least as many token columns as samples")
         }
-        if detection.verdict == .ok, let d = detection.rank, let floor = detection.noiseFloor, let gram {
+        if detection.verdict == .ok, let d = detection.rank, let gram {
             options.progress?("output-bias test")
-            let mu = sv[d - 1] * floor
+            // μ between the signal's weakest eigenvalue and the noise edge's (geometric mean).
+            let mu = sv[d - 1] * max(detection.noise.edge, detection.numericalFloor)
             let residual = try gram.offsetResidual(mu: mu)
             // Without an offset the all-ones vector keeps ≈ √((m − d)/N) of its norm outside the signal
             // space (m = N − 1 spectrum values); with one, only what the noise leaves. Massive-activation
@@ -139,7 +146,7 @@ public enum Estimator {
             // RMSNorm models without a bias the residual is ≈ 0.4 × that expectation, with a bias ≈ 1e-8.
             // Decide only well away from both; in between say so.
             let expected = (Double(sv.count - d) / Double(n)).squareRoot()
-            biasTest = .init(residual: residual, threshold: mu)
+            biasTest = .init(residual: residual, threshold: mu, expected: expected, cut: 0.02 * expected, noOffsetCut: 0.2 * expected)
             if residual < 0.02 * expected {
                 outputBias = true
                 warnings.append(
@@ -186,7 +193,24 @@ public enum Estimator {
             suggestedSamples: detection.suggestedSamples, message: message, warnings: warnings,
             seconds: .init(load: seconds(tLoaded - t0), spectrum: seconds(tSpectrum - tLoaded), total: seconds(t1 - t0),
                            gram: seconds(tGram - tLoaded), eigen: seconds(tEigen - tGram), bias: seconds(tSpectrum - tEigen)),
-            inputs: inputs, input: ingest, commandLine: options.commandLine)
+            inputs: inputs, input: ingest, commandLine: options.commandLine,
+            rank: detection.rank, readings: readings(rank: detection.rank, outputBias: outputBias),
+            noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
+            shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) })
+    }
+
+    /// What a measured rank r means: RMSNorm models (and LayerNorm with an output bias) have d = r; a
+    /// LayerNorm without a learned shift confines the hidden states to a (d − 1)-dimensional subspace, so
+    /// d = r + 1; a constant offset found by the bias test is an output bias (d = r) or a LayerNorm shift
+    /// seen through the unembedding (d = r + 1). The spectrum alone cannot tell these apart.
+    static func readings(rank: Int?, outputBias: Bool?) -> [EstimateResult.Reading] {
+        guard let r = rank else { return [] }
+        if outputBias == true {
+            return [.init(architecture: "output bias (RMSNorm or LayerNorm)", hiddenDim: r),
+                    .init(architecture: "LayerNorm with a learned shift, no output bias", hiddenDim: r + 1)]
+        }
+        return [.init(architecture: "RMSNorm", hiddenDim: r),
+                .init(architecture: "LayerNorm without a shift", hiddenDim: r + 1)]
     }
 
     static func seconds(_ d: Duration) -> Double {
