@@ -139,22 +139,22 @@ public enum Estimator {
             options.progress?("output-bias test")
             // μ between the signal's weakest eigenvalue and the noise edge's (geometric mean).
             let mu = sv[d - 1] * max(detection.noise.edge, detection.numericalFloor)
+            // The residual expected without an offset is computed from the data (see `noOffsetResidual`):
+            // real final hidden states are nearly constant along a few directions, which puts the all-ones
+            // vector close to the signal space even without a bias, so no fixed fraction of the generic
+            // √((m − d)/N) can serve as the cut. Noise blurs both residuals, so decide only far from 1.
+            let expected = try gram.noOffsetResidual(mu: mu)
             let residual = try gram.offsetResidual(mu: mu)
-            // Without an offset the all-ones vector keeps ≈ √((m − d)/N) of its norm outside the signal
-            // space (m = N − 1 spectrum values); with one, only what the noise leaves. Massive-activation
-            // directions are nearly constant across prompts and so act like a partial bias: on synthetic
-            // RMSNorm models without a bias the residual is ≈ 0.4 × that expectation, with a bias ≈ 1e-8.
-            // Decide only well away from both; in between say so.
-            let expected = (Double(sv.count - d) / Double(n)).squareRoot()
-            biasTest = .init(residual: residual, threshold: mu, expected: expected, cut: 0.02 * expected, noOffsetCut: 0.2 * expected)
-            if residual < 0.02 * expected {
+            let cut = Self.offsetCut * expected, noOffsetCut = Self.noOffsetCut * expected
+            biasTest = .init(residual: residual, threshold: mu, expected: expected, cut: cut, noOffsetCut: noOffsetCut)
+            if residual < cut {
                 outputBias = true
                 warnings.append(
                     "the outputs carry a constant offset outside the span of the varying part: an output bias (hidden size \(d)) — or, for a model whose final norm is a LayerNorm with a learned shift, that shift seen through the unembedding (hidden size \(d + 1))")
-            } else if residual > 0.2 * expected {
+            } else if residual > noOffsetCut {
                 outputBias = false
             } else {
-                warnings.append(String(format: "output-bias test inconclusive (residual %.3g vs %.3g expected without a bias)", residual, expected))
+                warnings.append(String(format: "output-bias test inconclusive (residual %.3g; %.3g expected without an offset, below %.3g would mean one)", residual, expected, cut))
             }
         }
         let tSpectrum = clock.now
@@ -212,6 +212,13 @@ public enum Estimator {
         return [.init(architecture: "RMSNorm", hiddenDim: r),
                 .init(architecture: "LayerNorm without a shift", hiddenDim: r + 1)]
     }
+
+    /// Residual / no-offset expectation below which the outputs carry an offset, and above which they do not.
+    /// Measured on synthetic RMSNorm models with massive activations: clean, the ratio is 1.0 without a bias
+    /// and 5e-5 with one; with Gaussian noise of 0.003–0.03 per entry it falls to 0.23–0.82 without and
+    /// rises to 0.05–0.17 with one, so between the cuts the test says it cannot tell.
+    static let offsetCut = 0.03
+    static let noOffsetCut = 0.3
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18

@@ -46,10 +46,12 @@ extension Detector {
         for f in [0.25, 0.5, 0.75] {
             let j = min(b - 1, Int(f * Double(b)))
             let observed = lambda[k + j]
-            guard observed > 1.5 * clamp else { continue }  // clamped values say nothing about the noise
             let predicted = fitted * law.quantile(1 - (Double(j) + 0.5) / Double(b))
-            guard predicted > 0 else { continue }
-            misfit = max(misfit, observed / predicted, predicted / observed)
+            guard predicted > 0, observed > 0 else { continue }
+            // Clamping only raises values, so a clamped value above the law says nothing; one far below it
+            // does (the fit was pulled up by signal left in the bulk).
+            misfit = max(misfit, predicted / observed)
+            if observed > 1.5 * clamp { misfit = max(misfit, observed / predicted) }
         }
         let edge = sigma2 * law.edgeCentre
         return BulkFit(k: k, law: law, fittedSigma2: fitted, sigma2: sigma2, source: source, edge: edge,

@@ -77,17 +77,18 @@ struct Context {
             let f = detector.fitBulk(lambda, k: k, rows: n, columns: p, known: known, clamp: clamp2)
             // Above the edge, and apart from the bulk's top value by the same margin: the top of a smooth
             // run (a power-law stretch, a stretched bulk) can poke above a fitted edge, but not jump it.
-            if lambda[k - 1] > f.threshold && lambda[k - 1] - lambda[k] > f.threshold - f.edge { found = f; break }
+            // The bulk must also look like one: with signal left in it (k too small for the data: N
+            // barely above d) the fitted law misses its lower quartiles.
+            if lambda[k - 1] > f.threshold && lambda[k - 1] - lambda[k] > f.threshold - f.edge && f.misfit <= detector.maxMisfit {
+                found = f
+                break
+            }
         }
-        let fit = found ?? detector.fitBulk(lambda, k: 0, rows: n, columns: p, known: known, clamp: clamp2)
-        if fit.misfit > detector.maxMisfit {
-            // What follows the count is no noise bulk: either the signal runs on to the end, or the floor
-            // is too short or too odd to fit — the flat-floor rule may still read it.
-            let flat = shortBulk()
-            if flat.verdict == .ok { return flat }
-            warnings = []
-        }
-        return fitted(fit)
+        if let found { return fitted(found) }
+        // No k qualifies. If the whole spectrum fits a bulk, it is noise; if not, the signal runs on to
+        // the end, or the floor is too short to fit — the flat-floor rule reads those.
+        let all = detector.fitBulk(lambda, k: 0, rows: n, columns: p, known: known, clamp: clamp2)
+        return all.misfit > detector.maxMisfit ? shortBulk() : fitted(all)
     }
 
     func noiseModel(_ fit: BulkFit, margin: Double?) -> NoiseModel {
@@ -119,13 +120,6 @@ struct Context {
             return insufficient(
                 "no direction stands above the noise (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry, bulk edge \(Fmt.g(noise.edge))); the outputs carry no signal this analysis can see — check that these are log-probabilities of one model",
                 lowerBound: 0, noise: noise, floor: floor, suggestSamples: false)
-        }
-        if fit.misfit > detector.maxMisfit {
-            let bound = provable
-            noise.margin = nil
-            return insufficient(
-                "the \(m - kMP) values past the first \(kMP) do not form a noise bulk (their spread is ×\(Fmt.g(fit.misfit)) off the random-matrix law): the spectrum is still falling, so the signal has not ended where the \(limitedByColumns ? "token columns" : "samples") do; \(bound) values stand ≥ ×\(Fmt.g(detector.provableFactor)) above every known noise level, so the hidden size is at least \(bound)",
-                lowerBound: bound, noise: noise, floor: floor, suggestSamples: true)
         }
         // Values above the MP edge that are not detached from the bulk just below them.
         var kEmp = 0

@@ -128,6 +128,44 @@ public final class CentredGram: @unchecked Sendable {
         return Array(w.reversed().dropLast())
     }
 
+    /// The residual `offsetResidual` would show if the outputs carried *no* offset, computed from the data.
+    ///
+    /// Without an offset the mean output row ȳ lies in the span of the centred rows: ȳᵀ = aᵀY_c, with the
+    /// least-norm a = G_c⁺ Y_c ȳ. Then range(Y_r) = (I + 1aᵀ) range(Y_c), and the all-ones vector lies
+    /// at relative distance 1/√(1 + N‖a‖²) from it. When the mean is large against the variation (massive
+    /// activations make real final hidden states nearly constant along a few directions), ‖a‖ is large and
+    /// that distance is small — about 0.005 on real RMSNorm models — so a fixed fraction of √((N − d)/N)
+    /// reads every such model as biased. With an offset, the residual falls far below this expectation.
+    ///
+    /// `Y_c ȳ = G_r 1/N − (1ᵀG_r1/N²)·1` needs only `G_r`; `G_c + μI` is rebuilt from it in the lower
+    /// triangle (the eigensolver consumed that one) for one Cholesky solve. Call before `offsetResidual`,
+    /// which overwrites `G_r`.
+    public func noOffsetResidual(mu: Double) throws -> Double {
+        precondition(eigenvaluesTaken, "take the eigenvalues first: this rebuilds the triangle they consumed")
+        var rowMean = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            rowMean[j] += rowCentredDiagonal[j]
+            for i in 0..<j {
+                let g = storage[j * n + i]  // G_r(i, j), i < j: the strict upper triangle
+                rowMean[i] += g
+                rowMean[j] += g
+            }
+        }
+        let dn = Double(max(n, 1))
+        for i in 0..<n { rowMean[i] /= dn }
+        let grand = rowMean.reduce(0, +) / dn
+        for j in 0..<n {
+            storage[j * n + j] = rowCentredDiagonal[j] - 2 * rowMean[j] + grand + mu
+            for i in (j + 1)..<n { storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand }
+        }
+        try LinearAlgebra.cholesky(upper: false, n: n, a: storage, lda: n)
+        var a = rowMean.map { $0 - grand }
+        try LinearAlgebra.choleskySolve(upper: false, n: n, factor: storage, lda: n, b: &a)
+        var norm2 = 0.0
+        for v in a { norm2 += v * v }
+        return 1 / (1 + dn * norm2).squareRoot()
+    }
+
     /// How far the all-ones sample vector lies outside the signal part of `G_r`'s range.
     ///
     /// `rank(J Y) = rank(Y) − 1` exactly when `1 ∈ range(Y)`, i.e. when the samples share a constant offset

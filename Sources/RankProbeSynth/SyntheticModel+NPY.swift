@@ -16,7 +16,7 @@ extension SyntheticModel {
     /// `precision` is the stored element type; conversion rounds to nearest, after `quantize`.
     public func writeNPY(
         path: String, samples: Range<Int>, kind: OutputKind = .logprobs, precision: NPYScalar = .float32,
-        noise: Double = 0, quantize: Double? = nil
+        noise: Double = 0, quantize: Double? = nil, serving: ServingArtefacts = .none
     ) throws {
         guard samples.count >= 1, samples.lowerBound >= 0 else {
             throw SyntheticModelError("sample range \(samples) is empty or negative")
@@ -34,7 +34,7 @@ extension SyntheticModel {
             if !currentRange.contains(sample) {
                 let range = sample..<min(samples.upperBound, sample + blockSize)
                 current = nil  // free the previous block before computing the next
-                forEachBlock(samples: range, kind: kind, noise: noise, quantize: quantize, blockSize: range.count) { r, block in
+                forEachBlock(samples: range, kind: kind, noise: noise, quantize: quantize, serving: serving, blockSize: range.count) { r, block in
                     current = block
                     currentRange = r
                 }
@@ -47,9 +47,10 @@ extension SyntheticModel {
     /// `writeNPY` for samples `0..<samples`.
     public func writeNPY(
         path: String, samples: Int, kind: OutputKind = .logprobs, precision: NPYScalar = .float32,
-        noise: Double = 0, quantize: Double? = nil
+        noise: Double = 0, quantize: Double? = nil, serving: ServingArtefacts = .none
     ) throws {
         guard samples >= 1 else { throw SyntheticModelError("need at least one sample, got \(samples)") }
-        try writeNPY(path: path, samples: 0..<samples, kind: kind, precision: precision, noise: noise, quantize: quantize)
+        try writeNPY(path: path, samples: 0..<samples, kind: kind, precision: precision, noise: noise, quantize: quantize,
+                     serving: serving)
     }
 }

@@ -33,11 +33,20 @@ extension SyntheticModel {
         for (k, index) in massiveDimensions.enumerated() {
             h[index] += massiveMagnitudes[k] * exp(Shape.massiveJitter * random.normal())
         }
+        if artefacts.norm != .rms {
+            // LayerNorm removes the mean over coordinates first: h then lies in a (d − 1)-dimensional
+            // subspace (γ ⊙ 1⊥), which is why such models show rank d − 1.
+            var mean = 0.0
+            for j in 0..<d { mean += h[j] }
+            mean /= Double(d)
+            for j in 0..<d { h[j] -= mean }
+        }
         var sumSquares = 0.0
         for j in 0..<d { sumSquares += h[j] * h[j] }
         let sharpness = exp(Shape.sharpnessSpread * random.normal())
         let scale = sharpness / (sumSquares / Double(d) + 1e-6).squareRoot()
         for j in 0..<d { h[j] *= scale * gains[j] }
+        if let shift { for j in 0..<d { h[j] += shift[j] } }
     }
 
     /// `P h`, the hidden state in the coordinates of `tokenFactors`.
@@ -80,6 +89,7 @@ extension SyntheticModel {
     ///   return a few decimals do.
     public func forEachBlock(
         samples: Range<Int>, kind: OutputKind = .logprobs, noise: Double = 0, quantize: Double? = nil,
+        serving: ServingArtefacts = .none,
         blockSize: Int? = nil, _ body: (_ samples: Range<Int>, _ rows: Matrix) throws -> Void
     ) rethrows {
         precondition(noise >= 0 && noise.isFinite, "noise must be a finite, non-negative standard deviation")
@@ -94,6 +104,7 @@ extension SyntheticModel {
             parallelFor(range.count) { j in
                 let column = p.pointer + j * v
                 let sample = range.lowerBound + j
+                if !serving.isNone { serve(column, count: v, sample: sample, serving: serving) }
                 if noise > 0 {
                     var random = SyntheticRandom(seed: seed, purpose: .noise, index: UInt64(bitPattern: Int64(sample)))
                     for t in 0..<v { column[t] += noise * random.normal() }
@@ -101,7 +112,7 @@ extension SyntheticModel {
                 if kind == .logprobs {
                     let lse = Self.logSumExp(UnsafeBufferPointer(start: column, count: v))
                     for t in 0..<v { column[t] -= lse }
-                    if noise == 0 { normalizers.store(sample, lse) }
+                    if noise == 0 && serving.isNone { normalizers.store(sample, lse) }
                 }
                 if let quantize {
                     for t in 0..<v { column[t] = (column[t] / quantize).rounded() * quantize }

@@ -51,6 +51,10 @@ public struct SyntheticModel: Sendable {
     public let targetEntropy: Double
     /// Frequency rank of each token (0 = most frequent); drives token norms and the bias.
     public let tokenRanks: [Int32]
+    /// Architecture artefacts (final norm, weak directions, unembedding decay).
+    public let artefacts: SyntheticArtefacts
+    /// β of a LayerNorm with a shift (nil otherwise), added after the gains.
+    let shift: [Double]?
 
     /// `β·R·G·diag(s)` (V × d, column-major). `W = tokenFactors · P`, so logits are `tokenFactors · (P h) + b`;
     /// generating rows never needs `W` itself.
@@ -86,12 +90,13 @@ public struct SyntheticModel: Sendable {
     /// Builds the model: structure, the V × d factor matrix (with BLAS-friendly column-parallel Gaussian
     /// draws) and the temperature calibration. Costs about V·d Gaussian draws plus a 48-sample product;
     /// memory is V·d doubles (1 GB for 32000 × 4096).
-    public init(hidden: Int, vocab: Int, seed: UInt64, bias: Bool = false) {
+    public init(hidden: Int, vocab: Int, seed: UInt64, bias: Bool = false, artefacts: SyntheticArtefacts = .none) {
         precondition(hidden >= 1, "hidden size must be at least 1")
         precondition(vocab >= 2, "vocabulary must have at least 2 tokens")
         self.hidden = hidden
         self.vocab = vocab
         self.seed = seed
+        self.artefacts = artefacts
         let d = hidden, v = vocab
         var random = SyntheticRandom(seed: seed, purpose: .structure)
 
@@ -105,11 +110,22 @@ public struct SyntheticModel: Sendable {
             return sign * (Double(d) / Double(max(massiveCount, 1))).squareRoot() * (0.8 + 0.45 * random.uniform())
         }
         let harmonic = (1...d).reduce(0.0) { $0 + pow(Double($1), -Shape.bulkExponent) }
-        bulkScale = (1...d).map { i in
+        var bulkScale = (1...d).map { i in
             let spike = i <= Shape.rogueBoost.count ? Shape.rogueBoost[i - 1] : 1
             return (spike * pow(Double(i), -Shape.bulkExponent) * Double(d) / harmonic).squareRoot()
         }
         gains = (0..<d).map { _ in exp(Shape.gainSpread * random.normal()) }
+        if artefacts.weakDirections > 0 {
+            for j in max(0, d - artefacts.weakDirections)..<d { bulkScale[j] *= artefacts.weakScale }
+        }
+        // Drawn from a stream of its own so that every other part of the model stays as it was.
+        if artefacts.norm == .layerNormShift {
+            var shiftStream = SyntheticRandom(seed: seed, purpose: .structure, index: 1)
+            shift = (0..<d).map { _ in 0.5 * shiftStream.normal() }
+        } else {
+            shift = nil
+        }
+        self.bulkScale = bulkScale
         bulkRotation = RandomRotation(dimension: d, random: &random)
         mixing = RandomRotation(dimension: d, random: &random)
 
@@ -130,8 +146,9 @@ public struct SyntheticModel: Sendable {
         }
 
         // tokenFactors = R·G·diag(s), one column (hidden direction) per stream so columns fill in parallel.
-        let harmonicS = (1...d).reduce(0.0) { $0 + pow(Double($1), -2 * Shape.unembeddingExponent) }
-        let columnScale = (1...d).map { (pow(Double($0), -2 * Shape.unembeddingExponent) / harmonicS).squareRoot() }
+        let exponent = artefacts.unembeddingExponent ?? Shape.unembeddingExponent
+        let harmonicS = (1...d).reduce(0.0) { $0 + pow(Double($1), -2 * exponent) }
+        let columnScale = (1...d).map { (pow(Double($0), -2 * exponent) / harmonicS).squareRoot() }
         let factors = Matrix(rows: v, columns: d)
         let storage = SendablePointer(factors.storage)
         parallelFor(d) { j in

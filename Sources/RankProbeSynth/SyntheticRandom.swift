@@ -16,7 +16,7 @@ public struct SyntheticRandom: Sendable {
 
     /// Purposes of the independent streams.
     public enum Purpose: UInt64, Sendable {
-        case structure = 1, unembedding = 2, hidden = 3, noise = 4
+        case structure = 1, unembedding = 2, hidden = 3, noise = 4, jitter = 5
     }
 
     /// SplitMix64's output function: a bijective 64-bit mixer.

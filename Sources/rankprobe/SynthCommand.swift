@@ -132,6 +132,30 @@ struct SynthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Round every output value to a multiple of STEP (e.g. 0.0625); npy only.", valueName: "STEP"))
     var quantize: Double?
 
+    @Option(help: ArgumentHelp("The final norm: rms (rank d), layernorm (rank d − 1) or layernorm-shift (rank d − 1 plus a constant offset).",
+                               valueName: "rms|layernorm|layernorm-shift"))
+    var norm: SyntheticArtefacts.Norm = .rms
+
+    @Option(name: .customLong("weak-directions"),
+            help: ArgumentHelp("Scale the last W hidden directions by --weak-scale: a shelf of directions that barely vary across prompts.", valueName: "W"))
+    var weakDirections: Int = 0
+
+    @Option(name: .customLong("weak-scale"), help: ArgumentHelp("Scale of the weak directions (default 0.02).", valueName: "S"))
+    var weakScale: Double = 0.02
+
+    @Option(help: ArgumentHelp("Exponent e of the unembedding's column spectrum s_j ∝ j^-e (default 0.25; 1 decays fast).", valueName: "E"))
+    var decay: Double?
+
+    @Flag(name: .customLong("bf16-logits"), help: "Round the logits to bfloat16 before the log-softmax, as GPU servers do (npy only).")
+    var bf16Logits = false
+
+    @Option(help: ArgumentHelp("Relative batch jitter on each logit, logit × (1 + J·z) (npy only).", valueName: "J"))
+    var jitter: Double = 0
+
+    var artefacts: SyntheticArtefacts {
+        SyntheticArtefacts(norm: norm, weakDirections: weakDirections, weakScale: weakScale, unembeddingExponent: decay)
+    }
+
     @Option(help: ArgumentHelp("Element type of the .npy file (default f32); npy only.", valueName: "f16|f32|f64"))
     var precision: Precision?
 
@@ -186,6 +210,10 @@ struct SynthCommand: ParsableCommand {
             throw ValidationError("--vocab (\(vocab)) must exceed --hidden (\(hidden)): with V ≤ d the outputs have full rank and no cliff")
         }
         guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be a finite standard deviation ≥ 0 (got \(noise))") }
+        guard jitter.isFinite, jitter >= 0 else { throw ValidationError("--jitter must be a finite fraction ≥ 0 (got \(jitter))") }
+        guard weakDirections >= 0, weakDirections < hidden else { throw ValidationError("--weak-directions must be between 0 and --hidden − 1 (got \(weakDirections))") }
+        guard weakScale.isFinite, weakScale > 0 else { throw ValidationError("--weak-scale must be finite and > 0 (got \(weakScale))") }
+        if let decay { guard decay.isFinite, decay >= 0 else { throw ValidationError("--decay must be finite and ≥ 0 (got \(decay))") } }
         for (name, rate) in [("--failure-rate", failureRate), ("--corruption-rate", corruptionRate)] {
             if let rate, !(rate >= 0 && rate <= 1) { throw ValidationError("\(name) must be a fraction between 0 and 1 (got \(rate))") }
         }
@@ -272,7 +300,7 @@ struct SynthCommand: ParsableCommand {
         guard format != .npy else { return try writeNPY() }
         // Logs of SAMPLES prompts probing tokens 0..<T; --noise is serving noise on the returned logprobs;
         // --out is the path prefix (.jsonl, or .input.jsonl/.output.jsonl for the Batch API).
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
+        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
         let kind = SyntheticLogOptions.ProtocolKind(rawValue: (probeProtocol ?? .forced).rawValue)!
         let top = topLogprobs ?? (kind == .direct ? vocab : (format == .completionsPairs ? 5 : 20))
         let options = SyntheticLogOptions(
@@ -309,7 +337,7 @@ struct SynthCommand: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "rankprobe synth: note: --samples is ignored with --respond (each prompt in the input picks its own sample)\n".utf8))
         }
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
+        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
         let options = SyntheticResponder.Options(
             semantics: probeProtocol == .biased ? .biasedLogprobs : .unbiasedLogprobs, noise: noise,
             failureRate: failureRate ?? 0, seed: seed, dialect: asLogWriter ? .logWriter : .contentHash)
@@ -326,19 +354,27 @@ struct SynthCommand: ParsableCommand {
 
     private func writeNPY() throws {
         let start = Date()
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias)
+        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
         // NPYError and SyntheticModelError describe themselves (path and problem); ArgumentParser prints them.
         let samples = samples!, precision = precision ?? .f32, kind = kind ?? .logprobs
         try model.writeNPY(path: out, samples: samples, kind: kind.output, precision: precision.scalar,
-                           noise: noise, quantize: quantize)
+                           noise: noise, quantize: quantize,
+                           serving: ServingArtefacts(bfloat16Logits: bf16Logits, jitter: jitter))
         let seconds = Date().timeIntervalSince(start)
         let bytes = Double(samples) * Double(vocab) * Double(precision.scalar.byteCount)
         var details = ["d = \(hidden)", "seed \(seed)"]
         if bias { details.append("bias") }
         if noise > 0 { details.append("noise σ = \(noise)") }
         if let quantize { details.append("quantised to \(quantize)") }
+        if norm != .rms { details.append(norm.rawValue) }
+        if weakDirections > 0 { details.append("\(weakDirections) weak directions ×\(weakScale)") }
+        if let decay { details.append("decay \(decay)") }
+        if bf16Logits { details.append("bf16 logits") }
+        if jitter > 0 { details.append("jitter \(jitter)") }
         let line = "rankprobe synth: wrote \(out): \(samples)×\(vocab) \(precision.scalar.rawValue) \(kind.rawValue) "
             + "(\(bytes >= 1e6 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f kB", bytes / 1e3)); \(details.joined(separator: ", "))) in \(String(format: "%.1f", seconds)) s\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
+
+extension SyntheticArtefacts.Norm: ExpressibleByArgument {}
