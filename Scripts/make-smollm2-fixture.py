@@ -93,7 +93,7 @@ def byte_to_unicode_table():
 
 
 # GPT-2 pre-tokenizer pattern; \p{L} approximated by [^\W\d_] and \p{N} by \d (exact for ASCII).
-_GPT2_SPLIT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?[^\s\w]+|\s+(?!\S)|\s+""")
+_GPT2_SPLIT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 _DIGIT = re.compile(r"\d")
 
 
@@ -352,7 +352,7 @@ def main():
     print(f"loaded in {time.time() - t0:.1f}s; hparams {m.hparams()}")
 
     # Tokenizer self-check: decode(encode(x)) == x.
-    for s in [CHECK_TEXT] + GREEDY_PROMPTS:
+    for s in [CHECK_TEXT, "snake_case  x__y, 12345 e.g. it's (ok)!\n\n  end"] + GREEDY_PROMPTS:
         assert m.tokenizer.decode(m.tokenizer.encode(s)) == s
 
     # RoPE layout check: the interleaved (GGUF) layout must beat the half-split one clearly.
