@@ -113,7 +113,7 @@ struct Context {
 
     mutating func fitted(_ fit: BulkFit) -> Detection {
         let kMP = fit.k
-        var noise = noiseModel(fit, margin: kMP >= 1 ? margin(kMP, fit) : nil)
+        var noise = noiseModel(fit, margin: nil)
         let floor = median(raw[kMP...])
         if kMP == 0 {
             warnings.append("no singular value stands out of the noise bulk: the data look like unstructured noise rather than model outputs")
@@ -127,39 +127,52 @@ struct Context {
             kEmp = i
             break
         }
+        var k = kMP
         if kEmp < kMP {
             let run = kMP - kEmp
-            noise.margin = kEmp >= 1 ? margin(kEmp, fit) : nil
-            if kEmp >= 1 && run <= max(detector.nearEdgeRun, kMP / 50) {
-                return Detection(
-                    verdict: .ambiguous, rank: nil, lowerBound: kEmp, candidates: [cliff(kMP), cliff(kEmp)],
-                    confidence: .low, noiseFloor: floor, noise: noise, shelf: nil, dominantDirections: dominant,
-                    numericalFloor: numericalFloor, suggestedSamples: nil, suggestedColumns: nil,
-                    explanation: "\(kEmp) directions stand clearly out of the noise; the next \(run) lie above the fitted noise edge (\(Fmt.g(noise.edge))) but are not detached from the bulk below them, so they may be weak signal or the top of a structured noise bulk; candidates: \(kMP), \(kEmp). Repeated requests (to measure the noise) or less rounded outputs would decide",
-                    warnings: warnings)
+            // A clear drop onto values that hug the fitted edge: those are the top of a bulk whose noise is
+            // not i.i.d. (bfloat16 rounding grows with |logit|), stretched a little above the MP edge —
+            // not signal, which would stand detached. Real bf16 SmolLM2 outputs look exactly like this.
+            let hugsEdge = kEmp >= 1 && s[kEmp - 1] / s[kEmp] >= detector.minDrop && s[kEmp] <= detector.stretchTolerance * noise.edge
+            if hugsEdge {
+                k = kEmp
+                warnings.append("the \(run) largest noise value\(run == 1 ? "" : "s") stand\(run == 1 ? "s" : "") up to ×\(Fmt.g(s[kEmp] / noise.edge)) above the random-matrix edge fitted to the rest: the noise is not uniform (rounding that grows with |logit| does this), so \(run == 1 ? "it is" : "they are") counted as noise, not signal")
+            } else {
+                noise.margin = kEmp >= 1 ? margin(kEmp, fit) : nil
+                if kEmp >= 1 && run <= max(detector.nearEdgeRun, kMP / 50) {
+                    return Detection(
+                        verdict: .ambiguous, rank: nil, lowerBound: kEmp, candidates: [cliff(kMP), cliff(kEmp)],
+                        confidence: .low, noiseFloor: floor, noise: noise, shelf: nil, dominantDirections: dominant,
+                        numericalFloor: numericalFloor, suggestedSamples: nil, suggestedColumns: nil,
+                        explanation: "\(kEmp) directions stand clearly out of the noise; the next \(run) lie above the fitted noise edge (\(Fmt.g(noise.edge))) but are not detached from the bulk below them, so they may be weak signal or the top of a structured noise bulk; candidates: \(kMP), \(kEmp). Repeated requests (to measure the noise) or less rounded outputs would decide",
+                        warnings: warnings)
+                }
+                return insufficient(
+                    "\(kEmp) directions stand clearly out of the noise, then \(run) more fade gradually into it: the signal continues below the noise level (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry), so the hidden size is at least \(kEmp); less noisy outputs (full precision, averaged repeats)\(limitedByColumns ? " or more token columns" : "") are needed to see where it ends",
+                    lowerBound: kEmp, noise: noise, floor: floor, suggestSamples: limitedByColumns)
             }
-            return insufficient(
-                "\(kEmp) directions stand clearly out of the noise, then \(run) more fade gradually into it: the signal continues below the noise level (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry), so the hidden size is at least \(kEmp); less noisy outputs (full precision, averaged repeats)\(limitedByColumns ? " or more token columns" : "") are needed to see where it ends",
-                lowerBound: kEmp, noise: noise, floor: floor, suggestSamples: limitedByColumns)
         }
+        noise.margin = margin(k, fit)
+        if let bulk = noise.bulkFit { noise.bulkFit?.stretch = noise.edge > 0 ? s[k] / noise.edge : bulk.stretch }
+        let floorK = median(raw[k...])
         let strength = noise.margin ?? .infinity
         if strength < detector.okMargin {
             return insufficient(
-                "\(kMP) directions stand out of the noise, but the weakest is only \(Fmt.g(strength))× the detection threshold σ·(np)^¼ — weaker directions would be invisible, so the hidden size is at least \(kMP); reduce the noise (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry: full-precision outputs, averaged repeats) to confirm",
-                lowerBound: kMP, noise: noise, floor: floor, suggestSamples: false)
+                "\(k) directions stand out of the noise, but the weakest is only \(Fmt.g(strength))× the detection threshold σ·(np)^¼ — weaker directions would be invisible, so the hidden size is at least \(k); reduce the noise (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry: full-precision outputs, averaged repeats) to confirm",
+                lowerBound: k, noise: noise, floor: floorK, suggestSamples: false)
         }
-        let tail = m - kMP
-        let answer = cliff(kMP)
+        let tail = m - k
+        let answer = cliff(k)
         if tail < detector.confidentTail {
             warnings.append("only \(tail) singular values lie after the signal; a few hundred more samples than the hidden size make the noise bulk unambiguous")
         }
         let confident = strength >= detector.highMargin && tail >= detector.confidentTail
-        let shelf = findShelf(kMP, edge: noise.edge)
+        let shelf = findShelf(k, edge: noise.edge)
         return Detection(
-            verdict: .ok, rank: kMP, lowerBound: nil, candidates: [answer], confidence: confident ? .high : .medium,
-            noiseFloor: floor, noise: noise, shelf: shelf, dominantDirections: dominant, numericalFloor: numericalFloor,
+            verdict: .ok, rank: k, lowerBound: nil, candidates: [answer], confidence: confident ? .high : .medium,
+            noiseFloor: floorK, noise: noise, shelf: shelf, dominantDirections: dominant, numericalFloor: numericalFloor,
             suggestedSamples: nil, suggestedColumns: nil,
-            explanation: "\(kMP) singular values stand out of the noise bulk (edge \(Fmt.g(noise.edge)), \(noiseSourceText(noise))); the weakest is \(strength.isFinite ? Fmt.g(strength) + "×" : "far above") the detection threshold, and the values fall by ×\(Fmt.g(answer.ratio)) onto \(tail) values of noise" + (shelf.map { "; the last \($0.last - $0.first + 1) form a weak shelf ×\(Fmt.g($0.height)) above the noise, below a ×\(Fmt.g($0.drop)) drop" } ?? ""),
+            explanation: "\(k) singular values stand out of the noise bulk (edge \(Fmt.g(noise.edge)), \(noiseSourceText(noise))); the weakest is \(strength.isFinite ? Fmt.g(strength) + "×" : "far above") the detection threshold, and the values fall by ×\(Fmt.g(answer.ratio)) onto \(tail) values of noise" + (shelf.map { "; the last \($0.last - $0.first + 1) form a weak shelf ×\(Fmt.g($0.height)) above the noise, below a ×\(Fmt.g($0.drop)) drop" } ?? ""),
             warnings: warnings)
     }
 
@@ -234,6 +247,11 @@ struct Context {
                 suggestedColumns: limitedByColumns ? columns + max(64, m / 10) : nil,
                 explanation: "the deepest drop, after \(best.index) values, is only ×\(Fmt.g(best.ratio)) onto \(best.tailLength) values — too shallow and too short a floor to trust; candidates: \(best.index)",
                 warnings: warnings)
+        }
+        if bound < m {
+            return insufficient(
+                "\(end): \(bound) values stand ≥ ×\(Fmt.g(detector.provableFactor)) above every known noise level, so the hidden size is at least \(bound), and the last \(m - bound) are too few to show the noise bulk below the signal; collect a few hundred more \(limitedByColumns ? "token columns" : "samples") than the hidden size",
+                lowerBound: bound, noise: noise, floor: nil, suggestSamples: true)
         }
         return insufficient(
             "\(end), and the signal has not ended there: \(bound) values stand ≥ ×\(Fmt.g(detector.provableFactor)) above every known noise level (the Gram's precision\(known.isEmpty ? "" : ", the rounding or measured noise")), so the hidden size is at least \(bound); collect more \(limitedByColumns ? "token columns" : "samples") than the hidden size",

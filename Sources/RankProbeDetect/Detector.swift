@@ -50,6 +50,9 @@ public struct Detector: Sendable {
     /// Near-edge runs of at most this many values (or 2 % of the count) are `ambiguous`; longer runs mean
     /// the signal fades into the noise (`insufficient`).
     public var nearEdgeRun = 4
+    /// Values above the MP edge but not detached from the bulk, after a drop of at least `minDrop`, are the
+    /// bulk's stretched top (heteroscedastic noise) when they stay within this factor of the edge.
+    public var stretchTolerance = 1.25
 
     public init() {}
 
