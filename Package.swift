@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeSynth"],
                     exclude: ["Golden"]),  // read by path (#filePath), so they are not bundled as resources
         .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth"]),
-        .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY"]),
+        .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY", "RankProbeMatrix"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
