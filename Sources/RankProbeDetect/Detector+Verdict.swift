@@ -138,8 +138,12 @@ struct Context {
                 k = kEmp
                 warnings.append("the \(run) largest noise value\(run == 1 ? "" : "s") stand\(run == 1 ? "s" : "") up to ×\(Fmt.g(s[kEmp] / noise.edge)) above the random-matrix edge fitted to the rest: the noise is not uniform (rounding that grows with |logit| does this), so \(run == 1 ? "it is" : "they are") counted as noise, not signal")
             } else {
+                // Values just above the edge below a drop are not provable (see `nearEdgeFactor`).
+                if let j = nearEdgeDrop(before: kEmp, edge: noise.edge) { kEmp = j }
+                let run = kMP - kEmp
                 noise.margin = kEmp >= 1 ? margin(kEmp, fit) : nil
-                if kEmp >= 1 && run <= max(detector.nearEdgeRun, kMP / 50) {
+                let afterDrop = kEmp >= 1 && s[kEmp - 1] / s[kEmp] >= detector.minDrop && s[kEmp] <= detector.nearEdgeFactor * noise.edge
+                if kEmp >= 1 && (afterDrop || run <= max(detector.nearEdgeRun, kMP / 50)) {
                     return Detection(
                         verdict: .ambiguous, rank: nil, lowerBound: kEmp, candidates: [cliff(kMP), cliff(kEmp)],
                         confidence: .low, noiseFloor: floor, noise: noise, shelf: nil, dominantDirections: dominant,
@@ -155,6 +159,18 @@ struct Context {
         noise.margin = margin(k, fit)
         if let bulk = noise.bulkFit { noise.bulkFit?.stretch = noise.edge > 0 ? s[k] / noise.edge : bulk.stretch }
         let floorK = median(raw[k...])
+        // A few values just above the edge after a clear drop: detached from the bulk by the book, but within
+        // the stretch that structured noise (bf16 rounding of large logits) gives its top values. They may
+        // be a weak shelf or noise outliers; neither reading may be printed as the answer.
+        if let j = nearEdgeDrop(before: k, edge: noise.edge) {
+            noise.margin = margin(j, fit)
+            return Detection(
+                verdict: .ambiguous, rank: nil, lowerBound: j, candidates: [cliff(j), cliff(k)],
+                confidence: .low, noiseFloor: floorK, noise: noise, shelf: nil, dominantDirections: dominant,
+                numericalFloor: numericalFloor, suggestedSamples: nil, suggestedColumns: nil,
+                explanation: "the values fall by ×\(Fmt.g(s[j - 1] / s[j])) after \(j) directions; the next \(k - j) stand only ×\(Fmt.g(s[j] / noise.edge)) above the fitted noise edge (\(Fmt.g(noise.edge))) — a weak shelf of signal or the outliers that non-uniform noise (bf16 rounding of large logits) puts at a bulk's top; candidates: \(j), \(k). Repeated requests or less rounded outputs would decide",
+                warnings: warnings)
+        }
         let strength = noise.margin ?? .infinity
         if strength < detector.okMargin {
             return insufficient(
@@ -184,6 +200,17 @@ struct Context {
         case .flatFloor: "flat floor"
         case .precision: "the float64 Gram's precision"
         }
+    }
+
+    /// The count j < k after which the values drop by at least `minDrop` onto the near-edge zone (values
+    /// within `nearEdgeFactor` of the MP edge), nearest to k; nil when the values reach that zone smoothly.
+    func nearEdgeDrop(before k: Int, edge: Double) -> Int? {
+        var j = k - 1
+        while j >= 1 && s[j] <= detector.nearEdgeFactor * edge {
+            if s[j - 1] / s[j] >= detector.minDrop { return j }
+            j -= 1
+        }
+        return nil
     }
 
     /// The last drop of at least ×1.6 inside the signal's final part: the values after it form a shelf.
