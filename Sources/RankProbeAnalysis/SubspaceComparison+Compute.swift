@@ -11,6 +11,9 @@ extension SubspaceComparison {
     /// and a real difference look alike; for large `d` a 10 % margin also covers an underestimated `d`.
     public static func margin(forHidden d: Int) -> Int { max(16, (d + 9) / 10) }
 
+    /// Most cross-validation fits of A's image (each one SVD of A's kept rows).
+    static let maxFolds = 32
+
     /// Compares recording `b` against recording `a`'s image. Neither input is modified.
     public static func compare(a: DenseSamples, b: DenseSamples, options: Options = Options()) throws -> SubspaceComparison {
         let shared = CentredSamples.sharedColumns(a, b)
@@ -79,8 +82,13 @@ extension SubspaceComparison {
         guard d >= 1 else { return result.inconclusive("hidden size must be at least 1") }
         let margin = margin(forHidden: d)
         let needColumns = d + 1 + margin
-        let folds = max(2, options.folds)
-        let needRowsA = ((d + 1 + margin) * folds + folds - 2) / (folds - 1)
+        // Each fit of A's image needs more than d + margin rows; with few spare rows the held-out folds
+        // shrink (more folds) instead of the test refusing: 700 rows for d = 576 give 11 folds of ~64 rows.
+        // Up to `maxFolds` SVDs; past that the spare rows are too few to hold any out.
+        let needFit = d + 1 + margin
+        let spare = ac.rows - needFit
+        let folds = spare >= 1 ? min(max(2, options.folds, (ac.rows + spare - 1) / spare), Self.maxFolds) : max(2, options.folds)
+        let needRowsA = needFit + max(1, (needFit + Self.maxFolds - 2) / (Self.maxFolds - 1))
         result.requiredColumns = needColumns
         result.requiredRowsA = needRowsA
         if d < fullSpectrum.count {
@@ -92,7 +100,7 @@ extension SubspaceComparison {
             gates.append("too few shared columns: \(n) < \(needColumns) (d = \(d) plus a margin of \(margin) + 1); B's rows would fit any \(d)-dimensional subspace of so few columns")
         }
         if ac.rows < needRowsA {
-            gates.append("too few rows in A: \(ac.rows) < \(needRowsA) (each of \(folds) cross-validation fits needs more than d + \(margin) rows)")
+            gates.append("too few rows in A: \(ac.rows) < \(needRowsA) (each of up to \(Self.maxFolds) cross-validation fits needs more than d + \(margin) rows, and each held-out fold at least one)")
         }
         if !gates.isEmpty {
             for g in gates { result.reasons.append(g) }
