@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeSynth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeSynth"],
                     exclude: ["Golden"]),  // read by path (#filePath), so they are not bundled as resources
-        .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth"]),
+        .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth", "RankProbeMatrix", "RankProbeNPY"]),
         .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY", "RankProbeMatrix"]),
     ],
     swiftLanguageModes: [.v6],
