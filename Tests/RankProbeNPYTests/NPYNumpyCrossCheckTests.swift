@@ -3,8 +3,14 @@ import RankProbeNPY
 import Testing
 
 /// Files written by NumPy itself must read back to NumPy's values, and NumPy must read ours.
-@Suite(.enabled(if: numpyAvailable, "python3 with numpy is needed for the cross-check"))
+@Suite(.enabled(if: numpyCrossCheckEnabled, "python3 with numpy is needed for the cross-check (bash Scripts/setup makes .venv-test; set RANKPROBE_TEST_PYTHON to require it)"))
 struct NPYNumpyCrossCheckTests {
+    /// Loud when the interpreter CI points at has no numpy, instead of every check below failing obscurely.
+    @Test func numpyIsImportable() throws {
+        let (status, output) = try runPython("import numpy; print(numpy.__version__)", [])
+        #expect(status == 0, "RANKPROBE_TEST_PYTHON=\(testPython ?? "python3") cannot import numpy: \(output)")
+    }
+
     static let writer = """
         import sys, os, numpy as np
         d = sys.argv[1]

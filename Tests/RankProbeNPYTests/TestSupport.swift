@@ -48,10 +48,19 @@ extension NPYFile {
 }
 
 /// Runs `python3 -c script args…`; returns (status, stdout+stderr).
+/// The interpreter for the numpy cross-check: `RANKPROBE_TEST_PYTHON` (Scripts/setup makes `.venv-test/` with
+/// numpy from PyPI and Scripts/test sets it), else `python3` on PATH.
+let testPython: String? = ProcessInfo.processInfo.environment["RANKPROBE_TEST_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+
 func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
+    if let testPython {
+        process.executableURL = URL(fileURLWithPath: testPython)
+        process.arguments = ["-c", script] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
@@ -62,3 +71,6 @@ func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String
 }
 
 let numpyAvailable: Bool = (try? runPython("import numpy", []).0 == 0) ?? false
+/// With `RANKPROBE_TEST_PYTHON` set the cross-check is required: it runs, and fails if numpy is missing.
+/// Without it, a machine lacking numpy skips the suite (and says so).
+let numpyCrossCheckEnabled: Bool = testPython != nil || numpyAvailable
