@@ -87,6 +87,7 @@ struct PythonLiteralParser {
     let utf8: Bool
     let longSuffix: Bool
     private(set) var index = 0
+    private var continuationSeen = false
     /// Nesting limit: a hostile header of a million `(` must produce an error, not a stack overflow.
     static let maxDepth = 32
 
@@ -110,7 +111,12 @@ struct PythonLiteralParser {
         try parser.skipWhitespace()
         if parser.atEnd { throw PythonLiteralError(index: 0, message: "header is empty") }
         let value = try parser.value(depth: 0).literal
+        parser.continuationSeen = false
         try parser.skipWhitespace()
+        if parser.continuationSeen {
+            // Python: a backslash continuation needs a next line with more of the expression.
+            throw PythonLiteralError(index: parser.index, message: "header ends with a backslash line continuation")
+        }
         if !parser.atEnd {
             throw PythonLiteralError(index: parser.index, message: "unexpected text after the header literal: \(parser.preview())")
         }
@@ -161,6 +167,8 @@ struct PythonLiteralParser {
                     throw PythonLiteralError(index: index, message: "unexpected character '\\' in the header")
                 }
                 index += 2
+                if next == 0x0D, index < bytes.count, bytes[index] == 0x0A { index += 1 }
+                continuationSeen = true
             default: return
             }
         }

@@ -84,4 +84,33 @@ struct NPYNumpyCrossCheckTests {
         #expect(status == 0, "numpy rejected our file: \(output)")
         #expect(output.contains("ok"))
     }
+
+    /// NPYHeaderGrammarTests' table says what numpy does with each header; ask numpy again.
+    @Test func headerVerdictsMatchNumpy() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        for (i, c) in HeaderCase.all.enumerated() {
+            try Data(c.file).write(to: URL(fileURLWithPath: dir.path("case-\(i).npy")))
+        }
+        let check = """
+            import sys, os, warnings, numpy as np
+            warnings.simplefilter('ignore')
+            d, n = sys.argv[1], int(sys.argv[2])
+            out = []
+            for i in range(n):
+                try:
+                    np.load(os.path.join(d, 'case-%d.npy' % i), allow_pickle=False)
+                    out.append('1')
+                except Exception:
+                    out.append('0')
+            print(''.join(out))
+            """
+        let (status, output) = try runPython(check, [dir.url.path, String(HeaderCase.all.count)])
+        try #require(status == 0, "python failed: \(output)")
+        let verdicts = Array(output.trimmingCharacters(in: .whitespacesAndNewlines))
+        try #require(verdicts.count == HeaderCase.all.count, "\(output)")
+        for (i, c) in HeaderCase.all.enumerated() {
+            #expect((verdicts[i] == "1") == c.numpy, "case \(i) v\(c.major) \(c.header.debugDescription): numpy says \(verdicts[i] == "1" ? "accept" : "reject")")
+        }
+    }
 }

@@ -14,7 +14,10 @@ struct TemporaryDirectory {
 
 /// Builds raw `.npy` bytes with an arbitrary header (for malformed-input tests).
 func rawNPY(major: UInt8 = 1, minor: UInt8 = 0, header: String, dataBytes: Int = 0, declaredLength: Int? = nil) -> [UInt8] {
-    let h = Array(header.utf8)
+    rawNPY(major: major, minor: minor, bytes: Array(header.utf8), dataBytes: dataBytes, declaredLength: declaredLength)
+}
+
+func rawNPY(major: UInt8 = 1, minor: UInt8 = 0, bytes h: [UInt8], dataBytes: Int = 0, declaredLength: Int? = nil) -> [UInt8] {
     let length = declaredLength ?? h.count
     var out: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, major, minor]
     if major == 1 {

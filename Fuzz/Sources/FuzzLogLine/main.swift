@@ -6,7 +6,7 @@ import _JSONShims
 // (capacity = length, so the shim copies it: the path where NaN/Infinity handling once read freed memory)
 // and from a padded one. Every string slice of every record is copied out, so ASan sees each byte the
 // shim points at. Both runs must agree on success or failure.
-let extractor = JSONExtractor()
+nonisolated(unsafe) let extractor = JSONExtractor()
 
 @inline(never)
 func touch(_ s: rp_str, _ sink: inout Int) {
