@@ -1,18 +1,16 @@
+import Foundation
 import FuzzSupport
-import RankProbeReport
+@testable import RankProbeReport
 
-// A batch manifest. The first byte picks the format (even: YAML, odd: JSON), the rest is the file.
-let yaml = ScratchFile("manifest.yaml")
-let json = ScratchFile("manifest.json")
-
+// A batch manifest, parsed from memory (BatchManifest.parse(data:path:), what load(path:) calls after
+// reading the file). The first byte picks the format (even: YAML, odd: JSON), the rest is the text.
 @_cdecl("FuzzManifest_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     runFuzzer(argc, argv) { data, size in
         let input = bytes(data, size)
         guard let first = input.first else { return 0 }
-        let file = first & 1 == 0 ? yaml : json
-        file.write(Array(input.dropFirst()))
-        _ = try? BatchManifest.load(path: file.path)
+        let path = first & 1 == 0 ? "/fuzz/manifest.yaml" : "/fuzz/manifest.json"
+        _ = try? BatchManifest.parse(data: Data(input.dropFirst()), path: path)
         return 0
     }
 }

@@ -73,6 +73,11 @@ public struct BatchManifest: Sendable, Equatable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ReportError("\(path): cannot read: \(error.localizedDescription)")
         }
+        return try parse(data: data, path: path)
+    }
+
+    /// Parses manifest bytes read from `path` (whose extension picks YAML or JSON).
+    static func parse(data: Data, path: String) throws -> BatchManifest {
         let lower = path.lowercased()
         let file: File
         do {
