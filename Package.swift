@@ -18,6 +18,10 @@ let package = Package(
     products: [
         .executable(name: "rankprobe", targets: ["rankprobe"]),
         .library(name: "RankProbe", targets: ["RankProbe"]),
+        // The parsers, as products so that the fuzzing package (Fuzz/) can depend on them.
+        .library(name: "RankProbeNPY", targets: ["RankProbeNPY"]),
+        .library(name: "RankProbeLogs", targets: ["RankProbeLogs"]),
+        .library(name: "RankProbeReport", targets: ["RankProbeReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

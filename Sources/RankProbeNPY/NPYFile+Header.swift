@@ -71,7 +71,7 @@ struct NPYHeader {
 
         let literal: PythonLiteral
         do {
-            literal = try PythonLiteralParser.parse(headerBytes, utf8: major >= 3)
+            literal = try PythonLiteralParser.parse(headerBytes, utf8: major >= 3, longSuffix: major <= 2)
         } catch {
             throw NPYError(path: path, offset: headerStart + error.index, problem: "malformed header: \(error.message)")
         }
@@ -80,11 +80,17 @@ struct NPYHeader {
         }
         func entry(_ key: String) throws(NPYError) -> PythonLiteral {
             guard let v = entries.first(where: { $0.key == key })?.value else {
-                let present = entries.map { "'\($0.key)'" }.joined(separator: ", ")
+                let present = entries.map { PythonLiteral.quoted($0.key) }.joined(separator: ", ")
                 throw NPYError(path: path, offset: headerStart,
                                problem: "header dict is missing the key '\(key)' (it has \(present.isEmpty ? "no keys" : present))")
             }
             return v
+        }
+        // numpy requires exactly these three keys and refuses a header with any other (its "Header does not
+        // contain the correct keys"); rankprobe does the same rather than guess what an extra key means.
+        if let extra = entries.first(where: { !["descr", "fortran_order", "shape"].contains($0.key) }) {
+            throw NPYError(path: path, offset: headerStart,
+                           problem: "header dict has the key \(PythonLiteral.quoted(extra.key)); a .npy header has exactly 'descr', 'fortran_order' and 'shape' (numpy refuses others)")
         }
 
         let (scalar, swapped) = try dtype(try entry("descr"), path: path, offset: headerStart)
@@ -119,13 +125,18 @@ struct NPYHeader {
         default:
             throw NPYError(path: path, offset: offset, problem: "header 'descr' is \(descr.summary), not a dtype string")
         }
+        // The type strings numpy writes: an optional byte order, a kind letter, a byte count. Only the exact
+        // float spellings are read ('<f4', 'f8', '|f2'…); numpy's other names for them ('float32', 'd',
+        // '<e') are refused with a message naming the canonical form, and so is '<f04' or '<f+4'.
         var code = Substring(text)
         var order: Character = "="
         if let first = code.first, "<>=|".contains(first) { order = first; code = code.dropFirst() }
         guard let kind = code.first else {
-            throw NPYError(path: path, offset: offset, problem: "header 'descr' '\(text)' is not a dtype")
+            throw NPYError(path: path, offset: offset, problem: "header 'descr' \(PythonLiteral.quoted(text)) is not a dtype")
         }
-        let size = Int(code.dropFirst())
+        let sizeText = code.dropFirst()
+        let size: Int? = sizeText.allSatisfy({ $0.isASCII && $0.isNumber }) && sizeText.first != "0" ? Int(sizeText) : nil
+        let shown = PythonLiteral.quoted(text)
         let kindName: String? = switch kind {
         case "i": "an integer type"
         case "u": "an unsigned integer type"
@@ -141,10 +152,10 @@ struct NPYHeader {
         }
         if let kindName {
             throw NPYError(path: path, offset: offset,
-                           problem: "dtype '\(text)' is \(kindName), not a floating-point type; rankprobe needs float16/32/64 log-probabilities")
+                           problem: "dtype \(shown) is \(kindName), not a floating-point type; rankprobe needs float16/32/64 log-probabilities")
         }
         guard kind == "f", let size else {
-            throw NPYError(path: path, offset: offset, problem: "dtype '\(text)' is not a dtype rankprobe understands; it needs float16/32/64 ('<f2', '<f4', '<f8')")
+            throw NPYError(path: path, offset: offset, problem: "dtype \(shown) is not a dtype rankprobe understands; it needs float16/32/64 ('<f2', '<f4', '<f8')")
         }
         let scalar: NPYScalar
         switch size {
@@ -152,8 +163,10 @@ struct NPYHeader {
         case 4: scalar = .float32
         case 8: scalar = .float64
         default:
+            // `size` can be any Int (the fuzzer found '<f2305843009213693952'): say bits only when that is small.
+            let what = size <= 1024 ? "a \(size * 8)-bit float" : "a float of \(size) bytes"
             throw NPYError(path: path, offset: offset,
-                           problem: "dtype '\(text)' is a \(size * 8)-bit float; rankprobe reads only float16/32/64")
+                           problem: "dtype \(shown) is \(what); rankprobe reads only float16/32/64")
         }
         let hostLittle = 1.littleEndian == 1
         let swapped = (order == "<" && !hostLittle) || (order == ">" && hostLittle)
@@ -164,11 +177,14 @@ struct NPYHeader {
     static func shape(_ literal: PythonLiteral, path: String, offset: Int) throws(NPYError) -> (Int, Int) {
         let items: [PythonLiteral]
         switch literal {
-        case .tuple(let t), .list(let t): items = t
+        case .tuple(let t): items = t
+        case .list:
+            throw NPYError(path: path, offset: offset, problem: "header 'shape' is \(literal.summary), not a tuple of integers (numpy refuses list shapes)")
         default: throw NPYError(path: path, offset: offset, problem: "header 'shape' is \(literal.summary), not a tuple of integers")
         }
         var dims: [Int] = []
         for item in items {
+            // numpy would take True/False here (bool is an int in Python); no writer produces that.
             guard case .integer(let text) = item else {
                 throw NPYError(path: path, offset: offset, problem: "header 'shape' contains \(item.summary), not an integer")
             }

@@ -31,7 +31,9 @@ using namespace simdjson;
 struct rp_json_parser {
     dom::parser dom;
     ondemand::parser ondemand;
-    std::string copy;      // padded copy of the input when the caller's buffer is not padded / was sanitised
+    std::string copy;      // padded copy of the input when the caller's buffer is not padded
+    std::string sanitised; // padded copy with NaN/Infinity rewritten to null (never the buffer `copy` holds:
+                           // `data` may point into `copy` while the sanitised text is built and parsed)
     std::string arena;     // decoded bytes and canonical prompt of the current record
     std::string problem;   // shape problem text of the current record
     std::string failure;   // failure text of the current record
@@ -641,15 +643,16 @@ int32_t extract(rp_json_parser *p, const char *data, size_t len, size_t capacity
     int32_t nonfinite = 0;
     if (code) {
         // Keep the original error: the sanitised retry only helps texts whose sole defect is NaN/Infinity.
-        std::string sanitised;
-        int32_t n = sanitise_nonfinite(data, len, sanitised);
+        // The retry goes into its own buffer. (It used to be swapped into `copy`, which freed the padded
+        // copy `data` pointed to when the caller's buffer was unpadded; a text that still failed after
+        // sanitising was then located in freed memory. Found by fuzzing.)
+        int32_t n = sanitise_nonfinite(data, len, p->sanitised);
         if (n > 0) {
-            size_t slen = sanitised.size();
-            sanitised.append(SIMDJSON_PADDING, ' ');
-            p->copy.swap(sanitised);
-            if (!p->dom.parse(p->copy.data(), slen, false).get(root)) {
+            size_t slen = p->sanitised.size();
+            p->sanitised.append(SIMDJSON_PADDING, ' ');
+            if (!p->dom.parse(p->sanitised.data(), slen, false).get(root)) {
                 nonfinite = n;
-                data = p->copy.data();
+                data = p->sanitised.data();
                 len = slen;
                 code = SUCCESS;
             }

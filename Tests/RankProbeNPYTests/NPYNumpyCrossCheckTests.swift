@@ -3,8 +3,14 @@ import RankProbeNPY
 import Testing
 
 /// Files written by NumPy itself must read back to NumPy's values, and NumPy must read ours.
-@Suite(.enabled(if: numpyAvailable, "python3 with numpy is needed for the cross-check"))
+@Suite(.enabled(if: numpyCrossCheckEnabled, "python3 with numpy is needed for the cross-check (bash Scripts/setup makes .venv-test; set RANKPROBE_TEST_PYTHON to require it)"))
 struct NPYNumpyCrossCheckTests {
+    /// Loud when the interpreter CI points at has no numpy, instead of every check below failing obscurely.
+    @Test func numpyIsImportable() throws {
+        let (status, output) = try runPython("import numpy; print(numpy.__version__)", [])
+        #expect(status == 0, "RANKPROBE_TEST_PYTHON=\(testPython ?? "python3") cannot import numpy: \(output)")
+    }
+
     static let writer = """
         import sys, os, numpy as np
         d = sys.argv[1]
@@ -77,5 +83,34 @@ struct NPYNumpyCrossCheckTests {
         let (status, output) = try runPython(check, [dir.url.path])
         #expect(status == 0, "numpy rejected our file: \(output)")
         #expect(output.contains("ok"))
+    }
+
+    /// NPYHeaderGrammarTests' table says what numpy does with each header; ask numpy again.
+    @Test func headerVerdictsMatchNumpy() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        for (i, c) in HeaderCase.all.enumerated() {
+            try Data(c.file).write(to: URL(fileURLWithPath: dir.path("case-\(i).npy")))
+        }
+        let check = """
+            import sys, os, warnings, numpy as np
+            warnings.simplefilter('ignore')
+            d, n = sys.argv[1], int(sys.argv[2])
+            out = []
+            for i in range(n):
+                try:
+                    np.load(os.path.join(d, 'case-%d.npy' % i), allow_pickle=False)
+                    out.append('1')
+                except Exception:
+                    out.append('0')
+            print(''.join(out))
+            """
+        let (status, output) = try runPython(check, [dir.url.path, String(HeaderCase.all.count)])
+        try #require(status == 0, "python failed: \(output)")
+        let verdicts = Array(output.trimmingCharacters(in: .whitespacesAndNewlines))
+        try #require(verdicts.count == HeaderCase.all.count, "\(output)")
+        for (i, c) in HeaderCase.all.enumerated() {
+            #expect((verdicts[i] == "1") == c.numpy, "case \(i) v\(c.major) \(c.header.debugDescription): numpy says \(verdicts[i] == "1" ? "accept" : "reject")")
+        }
     }
 }

@@ -14,7 +14,10 @@ struct TemporaryDirectory {
 
 /// Builds raw `.npy` bytes with an arbitrary header (for malformed-input tests).
 func rawNPY(major: UInt8 = 1, minor: UInt8 = 0, header: String, dataBytes: Int = 0, declaredLength: Int? = nil) -> [UInt8] {
-    let h = Array(header.utf8)
+    rawNPY(major: major, minor: minor, bytes: Array(header.utf8), dataBytes: dataBytes, declaredLength: declaredLength)
+}
+
+func rawNPY(major: UInt8 = 1, minor: UInt8 = 0, bytes h: [UInt8], dataBytes: Int = 0, declaredLength: Int? = nil) -> [UInt8] {
     let length = declaredLength ?? h.count
     var out: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, major, minor]
     if major == 1 {
@@ -48,10 +51,19 @@ extension NPYFile {
 }
 
 /// Runs `python3 -c script args…`; returns (status, stdout+stderr).
+/// The interpreter for the numpy cross-check: `RANKPROBE_TEST_PYTHON` (Scripts/setup makes `.venv-test/` with
+/// numpy from PyPI and Scripts/test sets it), else `python3` on PATH.
+let testPython: String? = ProcessInfo.processInfo.environment["RANKPROBE_TEST_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+
 func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
+    if let testPython {
+        process.executableURL = URL(fileURLWithPath: testPython)
+        process.arguments = ["-c", script] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
@@ -62,3 +74,6 @@ func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String
 }
 
 let numpyAvailable: Bool = (try? runPython("import numpy", []).0 == 0) ?? false
+/// With `RANKPROBE_TEST_PYTHON` set the cross-check is required: it runs, and fails if numpy is missing.
+/// Without it, a machine lacking numpy skips the suite (and says so).
+let numpyCrossCheckEnabled: Bool = testPython != nil || numpyAvailable

@@ -4,7 +4,9 @@ import RankProbeReport
 import Testing
 
 /// Renders the fixed synthetic set and compares with `Golden/`. Regenerate after an intended change with
-/// `RANKPROBE_UPDATE_GOLDEN=1` and read the diff before committing.
+/// `RANKPROBE_UPDATE_GOLDEN=1` and read the diff before committing. Updating never passes: a run with the
+/// variable set writes the files that differ and fails with "golden updated, re-run", so the comparison only
+/// counts in a run without it.
 @Suite struct GoldenTests {
     static let goldenDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
@@ -12,7 +14,9 @@ import Testing
         let url = goldenDir.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["RANKPROBE_UPDATE_GOLDEN"] == "1" {
             try FileManager.default.createDirectory(at: goldenDir, withIntermediateDirectories: true)
-            try Data(actual.utf8).write(to: url)
+            let old = try? String(contentsOf: url, encoding: .utf8)
+            if old != actual { try Data(actual.utf8).write(to: url) }
+            Issue.record("\(name): golden \(old == actual ? "unchanged" : "updated"), re-run without RANKPROBE_UPDATE_GOLDEN=1 to compare")
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)

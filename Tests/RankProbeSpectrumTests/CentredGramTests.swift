@@ -67,22 +67,37 @@ func referenceSingularValues(_ d: DenseSamples) throws -> [Double] {
 }
 
 @Test func handCheckedThreeByThree() throws {
-    // Rows (1,2,3), (2,4,9), (0,0,0) + 7. Row-centred: (−1,0,1), (−3,−1,4), (0,0,0). Column means
-    // (−4/3, −1/3, 5/3). The double-centred Gram is [[2/3+…]]; its nonzero eigenvalues, from
-    // numpy.linalg.svd of the centred matrix, are 23.5208… and 0.4792… squared-σ. We check σ² sums:
-    // trace = ‖centred‖²_F = 28 − 3·(16+1+25)/9 = 28 − 14 = 14.
+    // Rows (8,9,10), (9,11,16), (7,7,7). Row-centred: (−1,0,1), (−3,−1,4), (0,0,0); column means
+    // (−4/3, −1/3, 5/3); so the double-centred matrix is C = (1/3)·[[1,1,−2],[−5,−2,7],[4,1,−5]] and G = C·Cᵀ = (1/9)·[[6,−21,15],[−21,78,−57],[15,−57,42]].
+    // Its characteristic polynomial is λ³ − 14λ² + λ (trace 14, sum of 2×2 principal minors 1, det 0), so
+    // the eigenvalues are 7 + 4√3 = 13.928203230275509…, 7 − 4√3 = 0.071796769724490…, and 0 (numpy's
+    // eigvalsh: 13.92820323, 0.07179677, −3e−16; sympy gives the closed forms). The routine returns the
+    // n − 1 = 2 nonzero ones, largest first.
+    //
+    // Tolerance: whether the centring is done on the data or on the Gram, each entry of the computed G is
+    // a few sums and differences of terms bounded by ‖X‖²_F = 850 (the raw data), so |ΔG_ij| ≲ c·u·‖X‖²_F
+    // with u = 2⁻⁵³ and c ≈ 16 operations; ‖ΔG‖₂ ≤ n·max|ΔG_ij|. The symmetric eigensolver is backward
+    // stable (backward error ≲ p(n)·u·‖G‖₂, far smaller here), and by Weyl's inequality every eigenvalue
+    // moves by at most ‖ΔG‖₂: |Δλ| ≤ 16·3·u·850 ≈ 9·10⁻¹².
     let d = DenseSamples(rows: 3, columns: 3, values: [8, 9, 10, 9, 11, 16, 7, 7, 7])
     let source = SampleSource.dense(d)
     let gram = CentredGram(source, scan: FinitenessScan(source))
     let w = try gram.doubleCentredEigenvalues()
+    let u = Double.ulpOfOne / 2
+    let frobenius2 = [8.0, 9, 10, 9, 11, 16, 7, 7, 7].reduce(0) { $0 + $1 * $1 }
+    #expect(frobenius2 == 850)
+    let tol = 16 * 3 * u * frobenius2
+    let truth = [7 + 4 * 3.0.squareRoot(), 7 - 4 * 3.0.squareRoot()]
     #expect(w.count == 2)
-    #expect(abs(w.reduce(0, +) - 14) < 1e-12)
-    // Product of the two nonzero eigenvalues = the 2×2 principal-minor sum of the centred Gram = 3 (by hand:
-    // centred rows a=(1/3,1/3,−2/3), b=(−5/3,−2/3,7/3), c=(4/3,1/3,−5/3); ‖a‖²=2/3, ‖b‖²=26/3, ‖c‖²=14/3,
-    // a·b=−5/3, a·c=5/3, b·c=−11; minors: (2/3)(26/3)−25/9 + (2/3)(14/3)−25/9 + (26/3)(14/3)−121 = 3 − 0 ...)
+    for (got, want) in zip(w, truth) {
+        #expect(abs(got - want) <= tol, "eigenvalue \(got), exactly \(want), bound \(tol)")
+    }
+    #expect(abs(w.reduce(0, +) - 14) <= 2 * tol)  // trace = ‖C‖²_F = 14
+    #expect(abs(w[0] * w[1] - 1) <= tol * (w[0] + w[1]))  // 2×2 principal-minor sum = 1
+    // And the independent path: σ² of the double-centred data from LAPACK's SVD.
     let ref = try referenceSingularValues(d)
-    #expect(abs(w[0] - ref[0] * ref[0]) < 1e-10)
-    #expect(abs(w[1] - ref[1] * ref[1]) < 1e-10)
+    #expect(abs(w[0] - ref[0] * ref[0]) <= tol)
+    #expect(abs(w[1] - ref[1] * ref[1]) <= tol)
 }
 
 @Test func rankAndOffsetOfLowRankData() throws {

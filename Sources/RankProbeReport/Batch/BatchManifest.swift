@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Yams
 
@@ -28,10 +29,33 @@ public struct BatchManifest: Sendable, Equatable {
         struct Entry: Decodable {
             var name: String
             var inputs: [String]
-            var hiddenSize: Int?
+            var hiddenSize: HiddenSize?
             var notes: String?
             enum CodingKeys: String, CodingKey { case name, inputs, hiddenSize = "hidden_size", notes }
         }
+        /// `hidden_size`. From YAML it is read as the scalar's text and parsed here as a decimal integer:
+        /// Yams' own Int conversion traps on overflow in YAML 1.1 sexagesimal (`9999999999999999:0:0:0`,
+        /// found by fuzzing), and YAML 1.1's other integer spellings (`0x1000`, `1_024`, `1:8:16`) are
+        /// easier to get wrong than right in a manifest. From JSON it is an ordinary number.
+        struct HiddenSize: Decodable {
+            var value: Int
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                guard decoder.userInfo[File.yamlKey] as? Bool == true else { value = try c.decode(Int.self); return }
+                let text = try c.decode(String.self)
+                let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+                guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: decoder.codingPath, debugDescription: "expected a decimal integer, found '\(text)'"))
+                }
+                guard let v = Int(text) else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: decoder.codingPath, debugDescription: "\(text) is too large for a hidden size"))
+                }
+                value = v
+            }
+        }
+        static let yamlKey = CodingUserInfoKey(rawValue: "rankprobe.yaml")!
         var models: [Entry]
     }
 
@@ -49,12 +73,18 @@ public struct BatchManifest: Sendable, Equatable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ReportError("\(path): cannot read: \(error.localizedDescription)")
         }
+        return try parse(data: data, path: path)
+    }
+
+    /// Parses manifest bytes read from `path` (whose extension picks YAML or JSON).
+    static func parse(data: Data, path: String) throws -> BatchManifest {
         let lower = path.lowercased()
         let file: File
         do {
             if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
                 guard let text = String(data: data, encoding: .utf8) else { throw ReportError("\(path): not UTF-8 text") }
-                file = try YAMLDecoder().decode(File.self, from: text)
+                try checkYAMLShape(data, path: path)
+                file = try YAMLDecoder().decode(File.self, from: text, userInfo: [File.yamlKey: true])
             } else {
                 file = try JSONDecoder().decode(File.self, from: data)
             }
@@ -72,11 +102,66 @@ public struct BatchManifest: Sendable, Equatable {
             guard !e.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw ReportError("\(path): models[\(i)].name is empty")
             }
-            if let h = e.hiddenSize, h <= 0 { throw ReportError("\(path): models[\(i)].hidden_size must be positive, found \(h)") }
+            if let h = e.hiddenSize?.value, h <= 0 { throw ReportError("\(path): models[\(i)].hidden_size must be positive, found \(h)") }
             let inputs = e.inputs.map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
-            models.append(Model(name: e.name, inputs: inputs, hiddenSize: e.hiddenSize, notes: e.notes))
+            models.append(Model(name: e.name, inputs: inputs, hiddenSize: e.hiddenSize?.value, notes: e.notes))
         }
         return BatchManifest(models: models, source: path)
+    }
+
+    /// Limits checked before a YAML manifest reaches Yams, whose composer recurses once per nesting level
+    /// (a manifest nested ~3000 deep, `[[[[…`, overflowed the stack: found by fuzzing) and expands every
+    /// alias where it is used. A real manifest is a few kilobytes, nested 4 deep, with no aliases.
+    static let maxYAMLBytes = 1 << 20
+    static let maxYAMLDepth = 64
+    static let maxYAMLAliases = 100
+
+    /// Walks the manifest's YAML event stream with libyaml (the parser inside Yams, which keeps its state on
+    /// the heap, not the stack) and refuses it, naming line and column, if it is too large, nests too
+    /// deeply, uses too many aliases, or is not valid YAML.
+    static func checkYAMLShape(_ data: Data, path: String) throws {
+        if data.count > maxYAMLBytes {
+            throw ReportError("\(path): the manifest is \(data.count) bytes; rankprobe reads manifests of at most \(maxYAMLBytes) bytes")
+        }
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw ReportError("\(path): out of memory reading YAML") }
+        defer { yaml_parser_delete(&parser) }
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return }  // empty: Yams reports it
+            yaml_parser_set_input_string(&parser, base, bytes.count)
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            var depth = 0
+            var aliases = 0
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    let mark = parser.problem_mark
+                    throw ReportError("\(path):\(mark.line + 1):\(mark.column + 1): not valid YAML: \(problem)")
+                }
+                defer { yaml_event_delete(&event) }
+                let line = event.start_mark.line + 1, column = event.start_mark.column + 1
+                switch event.type {
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    depth += 1
+                    if depth > maxYAMLDepth {
+                        throw ReportError("\(path):\(line):\(column): the manifest nests deeper than \(maxYAMLDepth) levels")
+                    }
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    depth -= 1
+                case YAML_ALIAS_EVENT:
+                    aliases += 1
+                    if aliases > maxYAMLAliases {
+                        throw ReportError("\(path):\(line):\(column): the manifest uses more than \(maxYAMLAliases) aliases")
+                    }
+                case YAML_STREAM_END_EVENT:
+                    return
+                default:
+                    break
+                }
+            }
+        }
     }
 
     /// One model per non-hidden regular file (named after the file without its data extensions) or per
