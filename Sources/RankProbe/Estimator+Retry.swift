@@ -29,7 +29,9 @@ extension Estimator {
             }
             return []
         }
-        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines)"
+        let withoutProbabilities = s.skipped[ReadStats.Reason.probabilitiesDropped] ?? 0
+        let dropped = withoutProbabilities > 0 ? ", \(withoutProbabilities) answered without probabilities" : ""
+        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines\(dropped))"
         lost += why
         guard let files = s.retryFiles else {
             return [lost + "; `--emit-retry PATH` writes them as Batch API input files to resend"]
@@ -38,6 +40,10 @@ extension Estimator {
             return [lost + "; none could be copied (their requests sit in whole-file JSON inputs)"]
         }
         let list = files.count <= 3 ? files.joined(separator: ", ") : "\(files.first!) … \(files.last!) (\(files.count) files)"
+        if s.formats == [LogRecord.Format.llamacpp.rawValue] {
+            return [lost + "; written to \(list) (rebuilt from the responses' echo, with a new seed): send each line's body to "
+                + "the llama.cpp server's `url`, then estimate the answers together with the original log"]
+        }
         return [lost + "; written to \(list): submit them to the Batch API, then estimate with every input and output file together"]
     }
 }
