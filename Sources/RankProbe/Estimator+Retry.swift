@@ -9,6 +9,16 @@ extension Estimator {
     /// warning says how to get them asked again. When the verdict is not `ok` and the holes shrank the
     /// complete block, that is the likely reason, and the warning says so.
     static func retryWarnings(_ s: IngestSummary, verdict: Detection.Verdict) -> [String] {
+        var out = lostRequestWarnings(s, verdict: verdict)
+        if let n = s.requestsUnretryable, n > 0, let tokens = s.unretryableTokens {
+            let shown = tokens.prefix(20).map(String.init).joined(separator: ", ") + (tokens.count > 20 ? ", …" : "")
+            out.append("\(n) forced requests can never be answered: their tokens (\(shown)) are byte fragments the server "
+                + "never samples whole, so it withholds their probabilities; not retryable (input.unretryable_tokens)")
+        }
+        return out
+    }
+
+    private static func lostRequestWarnings(_ s: IngestSummary, verdict: Detection.Verdict) -> [String] {
         let retryable = s.requestsRetryable ?? 0
         let unreadable = [ReadStats.Reason.invalidJSON, ReadStats.Reason.truncatedLastLine, ReadStats.Reason.lineTooLong]
             .reduce(0) { $0 + (s.skipped[$1] ?? 0) }

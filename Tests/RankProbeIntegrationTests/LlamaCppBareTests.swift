@@ -38,4 +38,20 @@ import Testing
         #expect(r.status == .ok)
         #expect(r.hiddenDim == 32)
     }
+
+    /// Forced requests for a byte-fragment token are never answered: counted, named, and not re-emitted.
+    @Test func forcedFragmentTokensAreNamedAndNotRetried() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = SyntheticModel(hidden: 8, vocab: 40, seed: 2)
+        var options = SyntheticLogOptions(format: .llamacpp, protocol: .forced, prompts: 20, tokens: 16, topLogprobs: 5)
+        options.fragmentTokens = [3, 11]
+        let files = try SyntheticLogs.write(source: model, options: options, to: dir.appendingPathComponent("forced").path)
+        let r = try Estimator.estimate(paths: files, options: EstimateOptions(hashInputs: false))
+        #expect(r.input?.requestsUnretryable == 40)
+        #expect(r.input?.unretryableTokens == [3, 11])
+        #expect(r.input?.requestsRetryable == 0)
+        #expect(r.input?.skipped == ["forced token never sampled whole (not retryable)": 40])
+        #expect(r.warnings.contains { $0.hasPrefix("40 forced requests can never be answered: their tokens (3, 11)") }, "\(r.warnings)")
+    }
 }
