@@ -9,6 +9,16 @@ extension Estimator {
     /// warning says how to get them asked again. When the verdict is not `ok` and the holes shrank the
     /// complete block, that is the likely reason, and the warning says so.
     static func retryWarnings(_ s: IngestSummary, verdict: Detection.Verdict) -> [String] {
+        var out = lostRequestWarnings(s, verdict: verdict)
+        if let n = s.requestsUnretryable, n > 0, let tokens = s.unretryableTokens {
+            let shown = tokens.prefix(20).map(String.init).joined(separator: ", ") + (tokens.count > 20 ? ", …" : "")
+            out.append("\(n) forced requests can never be answered: their tokens (\(shown)) are byte fragments the server "
+                + "never samples whole, so it withholds their probabilities; not retryable (input.unretryable_tokens)")
+        }
+        return out
+    }
+
+    private static func lostRequestWarnings(_ s: IngestSummary, verdict: Detection.Verdict) -> [String] {
         let retryable = s.requestsRetryable ?? 0
         let unreadable = [ReadStats.Reason.invalidJSON, ReadStats.Reason.truncatedLastLine, ReadStats.Reason.lineTooLong]
             .reduce(0) { $0 + (s.skipped[$1] ?? 0) }
@@ -29,7 +39,9 @@ extension Estimator {
             }
             return []
         }
-        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines)"
+        let withoutProbabilities = s.skipped[ReadStats.Reason.probabilitiesDropped] ?? 0
+        let dropped = withoutProbabilities > 0 ? ", \(withoutProbabilities) answered without probabilities" : ""
+        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines\(dropped))"
         lost += why
         guard let files = s.retryFiles else {
             return [lost + "; `--emit-retry PATH` writes them as Batch API input files to resend"]
@@ -38,6 +50,10 @@ extension Estimator {
             return [lost + "; none could be copied (their requests sit in whole-file JSON inputs)"]
         }
         let list = files.count <= 3 ? files.joined(separator: ", ") : "\(files.first!) … \(files.last!) (\(files.count) files)"
+        if s.formats == [LogRecord.Format.llamacpp.rawValue] {
+            return [lost + "; written to \(list) (rebuilt from the responses' echo, with a new seed): send each line's body to "
+                + "the llama.cpp server's `url`, then estimate the answers together with the original log"]
+        }
         return [lost + "; written to \(list): submit them to the Batch API, then estimate with every input and output file together"]
     }
 }

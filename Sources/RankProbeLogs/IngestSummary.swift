@@ -36,6 +36,12 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var requestsRetryable: Int?
     /// The Batch input files the retryable requests were written to (nil: not asked to write them).
     public var retryFiles: [String]?
+    /// Forced requests answered without probabilities because their token is a byte fragment that is never
+    /// sampled whole (llama.cpp withholds probabilities for an incomplete UTF-8 token): asking again cannot
+    /// help. Nil when there were none.
+    public var requestsUnretryable: Int?
+    /// Those requests' forced token ids, ascending.
+    public var unretryableTokens: [Int]?
 
     public init(
         formats: [String] = [], protocols: [String: Int] = [:], requestsRead: Int = 0, requestsFailed: Int = 0,

@@ -7,6 +7,10 @@ enum LineOutcome: Sendable {
     case batchInput(id: RequestID, customID: String, request: BatchRequestFields)
     case failed(reason: String, message: String)
     case skipped(reason: String, message: String)
+    /// A successful response without the probabilities its request asked for (llama.cpp drops the whole
+    /// list when the sampled token is an incomplete UTF-8 sequence). `forcedToken` is set when the request
+    /// forced that one token: it is then never sampled whole, and asking again cannot help.
+    case answerless(reason: String, message: String, forcedToken: Int?)
 }
 
 struct Outcome: Sendable {
@@ -18,6 +22,8 @@ struct Outcome: Sendable {
 struct RecordContext: Sendable {
     var file: LogFileInfo
     var batch: SharedBatchIndex?
+    /// Smallest `logit_bias` that forces a token (`LogIngestOptions.forcedMinBias`).
+    var forcedMinBias: Double = 20
 }
 
 /// The Batch index, read by the parser threads while output files are joined. A class so that a lookup
@@ -76,7 +82,9 @@ enum RecordConverter {
             return .failed(reason: failureReason(text), message: "failed request: \(text)")
         }
         if let problem = d.problem.string { return .skipped(reason: ReadStats.Reason.malformed, message: problem) }
+        if let unknown = unknownProtocol(d, role: role) { return unknown }
         if d.has_logprobs == 0 {
+            if role != .batchOutput, d.probs_requested == 1 { return answerless(d, forcedMinBias: context.forcedMinBias) }
             return .skipped(reason: ReadStats.Reason.noLogprobs, message: "the response has no logprobs for its first token")
         }
 
@@ -105,7 +113,8 @@ enum RecordConverter {
         var nonFinite = 0
         func keep(_ e: rp_entry) -> LogRecord.Entry? {
             if e.logprob == placeholderLogprob { placeholders += 1; return nil }
-            if !e.logprob.isFinite { nonFinite += 1; return nil }
+            // llama.cpp writes log 0 as the lowest float (-3.4e38) so that its JSON writer does not make it null.
+            if !e.logprob.isFinite || e.logprob < zeroProbabilityLogprob { nonFinite += 1; return nil }
             return entry(e, keys)
         }
         if d.has_sampled != 0 { record.sampled = keep(d.sampled) }
@@ -136,6 +145,49 @@ enum RecordConverter {
             if record.model == nil { record.model = request.model }
         }
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
+    }
+
+    /// Below this a logprob stands for probability 0 (llama.cpp's `-3.4028234663852886e38`), not a value.
+    static let zeroProbabilityLogprob = -1e30
+
+    /// Records whose relation to the model's log-probabilities cannot be established: they are skipped
+    /// with the reason, never read as `direct`.
+    static func unknownProtocol(_ d: rp_doc, role: LogFileInfo.Role) -> LineOutcome? {
+        if d.post_sampling != 0 {
+            return .skipped(reason: ReadStats.Reason.postSampling, message:
+                "llama.cpp post_sampling_probs: probabilities after the sampler chain (temperature, top-k/top-p/min-p, "
+                + "logit_bias), renormalised over the tokens it kept, are not the model's log-probabilities; record "
+                + "without post_sampling_probs")
+        }
+        if d.bias_by_text != 0 {
+            return .skipped(reason: ReadStats.Reason.biasByText, message:
+                "logit_bias names tokens by text, which the server tokenises: the biased token ids, and so the "
+                + "protocol, are unknown; give token ids")
+        }
+        if role == .records, d.has_request == 0, d.bias_known == 0,
+           rp_shape(rawValue: UInt32(bitPattern: d.shape)) == RP_SHAPE_LLAMACPP, d.prompt.ptr != nil {
+            return .skipped(reason: ReadStats.Reason.biasUnknown, message:
+                "llama.cpp response without `generation_settings`: its logit_bias, and so its protocol, is unknown")
+        }
+        return nil
+    }
+
+    /// A successful response lacking the probabilities its request asked for. Retryable unless the request
+    /// forced one token (a single bias ≥ `forcedMinBias`, one generated token): llama.cpp withholds the
+    /// probabilities when the sampled token is an incomplete UTF-8 sequence, so a forced byte-fragment
+    /// token never gets them, while any other request samples something else under another seed.
+    static func answerless(_ d: rp_doc, forcedMinBias: Double) -> LineOutcome {
+        var forced: Int? = nil
+        if d.bias_count == 1, d.bias_values[0] >= forcedMinBias, d.max_tokens == 1 { forced = Int(d.bias_ids[0]) }
+        if let forced {
+            return .answerless(reason: ReadStats.Reason.fragmentToken, message:
+                "the forced token \(forced) came back without probabilities: llama.cpp drops them when the sampled "
+                + "token is an incomplete UTF-8 sequence, so this byte-fragment token is never sampled whole (not retryable)",
+                forcedToken: forced)
+        }
+        return .answerless(reason: ReadStats.Reason.probabilitiesDropped, message:
+            "the response has no probabilities although the request asked for them (llama.cpp drops them when the "
+            + "sampled token is an incomplete UTF-8 sequence); retryable with another seed", forcedToken: nil)
     }
 
     static func entry(_ e: rp_entry, _ keys: PromptKeyCache) -> LogRecord.Entry {

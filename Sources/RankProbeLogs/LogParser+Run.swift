@@ -50,11 +50,11 @@ struct ReadRun {
     mutating func execute(_ deliver: (LogRecord) throws -> Void) throws {
         // Batch inputs first: the outputs are joined against them.
         for info in infos where info.role == .batchInput {
-            try process(info, context: RecordContext(file: info, batch: nil), deliver)
+            try process(info, context: RecordContext(file: info, batch: nil, forcedMinBias: options.forcedMinBias), deliver)
         }
         let context = index.count > 0 ? SharedBatchIndex(index) : nil
         for info in infos where info.role != .batchInput {
-            try process(info, context: RecordContext(file: info, batch: context), deliver)
+            try process(info, context: RecordContext(file: info, batch: context, forcedMinBias: options.forcedMinBias), deliver)
         }
         flushModelCount()
         stats.retry = retry.finish(index: index)
@@ -320,6 +320,17 @@ struct ReadRun {
             stats.requestsFailed += 1
             stats.failures[reason, default: 0] += 1
             if info.format == .pairs { retry.failedPair(file: info, line: line) }
+            problem(info, line, message)
+        case let .answerless(reason, message, forcedToken):
+            stats.requestsRead += 1
+            stats.skipped[reason, default: 0] += 1
+            if let forcedToken {
+                stats.unretryableTokens[forcedToken, default: 0] += 1
+            } else if info.format == .pairs {
+                retry.failedPair(file: info, line: line)
+            } else if info.format == .llamacpp {
+                retry.echoedRequest(file: info, line: line)
+            }
             problem(info, line, message)
         case let .skipped(reason, message):
             if info.role != .batchInput { stats.requestsRead += 1 }

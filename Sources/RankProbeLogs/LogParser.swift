@@ -55,6 +55,9 @@ public struct LogReadOptions: Sendable {
     public var progress: Bool?
     /// How many problems are kept as examples (all are counted).
     public var maxProblems: Int
+    /// Smallest `logit_bias` that forces a token: decides whether a request answered without
+    /// probabilities was a forced one (not retryable).
+    public var forcedMinBias: Double = 20
 
     public init(
         maxLineBytes: Int = 64 << 20, maxDocumentBytes: Int = 1 << 30, threads: Int = 2, blockBytes: Int = 4 << 20,
@@ -86,6 +89,11 @@ public struct ReadStats: Sendable, Equatable {
         public static let formatMismatch = "record of another format"
         public static let malformed = "record with wrong field types"
         public static let noLogprobs = "response without logprobs"
+        public static let probabilitiesDropped = "answer without probabilities (retryable)"
+        public static let fragmentToken = "forced token never sampled whole (not retryable)"
+        public static let postSampling = "post-sampling probabilities (protocol unknown)"
+        public static let biasByText = "logit_bias by token text (protocol unknown)"
+        public static let biasUnknown = "no echoed generation_settings (protocol unknown)"
         public static let unknownCustomID = "custom_id not in the input file"
         public static let duplicateCustomID = "duplicate custom_id in input"
         public static let missingCustomID = "batch line without custom_id"
@@ -121,6 +129,9 @@ public struct ReadStats: Sendable, Equatable {
     public var problemCount: Int = 0
     /// Sent requests without a usable answer, where the log holds their request text.
     public var retry = RetryLedger()
+    /// Forced requests answered without probabilities, by forced token id: byte-fragment tokens that are
+    /// never sampled whole, so asking again cannot help (see `ReadStats.Reason.fragmentToken`).
+    public var unretryableTokens: [Int: Int] = [:]
 
     public init() {}
 }

@@ -22,6 +22,8 @@ public enum LogProtocol: String, Sendable, Codable, CaseIterable {
     ///   alternatives include the argmax, which can never be B/2 nats below the forced token. So
     ///   "all other returned entries are more than B/2 below the sampled one" → biased. A response without
     ///   other entries cannot show the bias and is taken as forced (pass `override` for old logs).
+    /// - Several ids with large biases whose best returned alternative is none of them (by id): the bias did not
+    ///   shape the returned logprobs (`biasNotShown`) → direct.
     /// - Anything else with a bias (several ids, small bias, longer generations) → biased.
     public static func detect(_ record: LogRecord, forcedMinBias: Double, override: LogProtocol? = nil) -> LogProtocol {
         if let override { return override }
@@ -32,6 +34,7 @@ public enum LogProtocol: String, Sendable, Codable, CaseIterable {
             bias = b
         }
         if biasedIDs == 0 { return .direct }
+        if biasedIDs > 1, biasNotShown(record, forcedMinBias: forcedMinBias) { return .direct }
         guard biasedIDs == 1, bias >= forcedMinBias, record.maxTokens == 1, let sampled = record.sampled else {
             return .biased
         }
@@ -41,6 +44,24 @@ public enum LogProtocol: String, Sendable, Codable, CaseIterable {
         }
         if othersBest > -Double.infinity, othersBest - sampled.logprob < -bias / 2 { return .biased }
         return .forced
+    }
+}
+
+extension LogProtocol {
+    /// Several large biases (each ≥ `forcedMinBias`) that the returned logprobs do not show: the best
+    /// returned alternative is a token outside the bias, by id. Where the bias was applied before the
+    /// logprobs, every biased token gained ≥ `forcedMinBias` nats on the rest and one of them tops the list;
+    /// where it was applied only to sampling (llama.cpp b11434 computes `n_probs` from the raw logits;
+    /// OpenAI since March 2024), the list is the unbiased one and the values are read as returned (`direct`).
+    /// Entries without ids cannot be matched to the bias, so they never decide this.
+    static func biasNotShown(_ record: LogRecord, forcedMinBias: Double) -> Bool {
+        guard record.logitBias.values.allSatisfy({ $0 == 0 || $0 >= forcedMinBias }) else { return false }
+        var best: LogRecord.Entry?
+        for entry in record.top where entry.logprob.isFinite && entry.logprob > -9998 {
+            if best == nil || entry.logprob > best!.logprob { best = entry }
+        }
+        guard let best, let id = best.id else { return false }
+        return (record.logitBias[id] ?? 0) == 0
     }
 }
 

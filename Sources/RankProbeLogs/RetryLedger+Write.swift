@@ -85,9 +85,13 @@ extension RetryLedger {
                 switch source.kind {
                 case .batchInput: line = RetryLine.batchInput(bytes, round: Int(wanted[next].round))
                 case .pair: line = RetryLine.batchInput(pair: bytes, customID: "\(name):\(want)-retry\(wanted[next].round)")
+                case .llamaEcho:
+                    line = RetryLine.batchInput(llamaEcho: bytes, customID: "\(name):\(want)-retry\(wanted[next].round)",
+                                                round: Int(wanted[next].round))
                 }
                 guard let line else {
-                    let what = source.kind == .batchInput ? "a string custom_id" : "a request object"
+                    let what = source.kind == .batchInput ? "a string custom_id"
+                        : source.kind == .pair ? "a request object" : "an echoed `prompt` and `generation_settings`"
                     throw RetryWriteError("\(source.path):\(want): the line has no \(what) any more; the file changed after it was read")
                 }
                 try out.append(line)

@@ -10,10 +10,13 @@
 /// line whose response failed. A request resent as `<id>-retry<k>` belongs to the family of `<id>`: when the
 /// original and retry files are read together, the family is lost only if no member was answered, and is
 /// then emitted once, as `<id>-retry<k+1>` with k the highest round present, so ids stay unique round after
-/// round. Response-only logs (Chat/Completions responses, vLLM, llama.cpp) carry no request, so their
-/// failed and unreadable lines cannot be named here.
+/// round. A bare llama.cpp `/completion` response that asked for probabilities and got none (the sampled
+/// token was an incomplete UTF-8 sequence) is named by its echo. Other response-only logs (Chat/Completions
+/// responses, vLLM) carry no request, so their failed and unreadable lines cannot be named here.
 public struct RetryLedger: Sendable, Equatable {
-    enum Kind: Sendable, Equatable { case batchInput, pair }
+    /// Where a lost request's text is: a Batch input line, a `{request, response}` pair, or a bare llama.cpp
+    /// `/completion` response whose echo (`prompt`, `generation_settings`) rebuilds the request.
+    enum Kind: Sendable, Equatable { case batchInput, pair, llamaEcho }
 
     struct Source: Sendable, Equatable {
         var path: String
@@ -38,7 +41,8 @@ public struct RetryLedger: Sendable, Equatable {
     /// Requests without a usable answer (a retry family counts once).
     public var count: Int { entries.count }
 
-    /// Of `count`, those from Batch input files (the rest are failed request/response pairs).
+    /// Of `count`, those from Batch input files (the rest are failed request/response pairs and bare
+    /// llama.cpp responses rebuilt from their echo).
     public var batchRequests: Int { entries.lazy.filter { sources[Int($0.file)].kind == .batchInput }.count }
 
     /// Of `count`, those that sit in whole-file JSON documents and cannot be copied out as lines.
@@ -95,6 +99,13 @@ struct RetryTracker {
     /// A `{request, response}` line whose response is a failure.
     mutating func failedPair(file: LogFileInfo, line: Int) {
         failedPairs.append(.init(file: source(file, .pair), line: Int32(clamping: line), round: 1))
+    }
+
+    /// A bare llama.cpp response that came back without the probabilities it asked for: its echo names
+    /// the request. Each such line is its own request (a resent one answers in a line of its own), so no
+    /// family bookkeeping applies.
+    mutating func echoedRequest(file: LogFileInfo, line: Int) {
+        failedPairs.append(.init(file: source(file, .llamaEcho), line: Int32(clamping: line), round: 1))
     }
 
     /// The ledger: unanswered slots (one per retry family) and failed pairs. `index` resolves a family's base

@@ -93,6 +93,36 @@ enum RetryLine {
             + Array(",\"method\":\"POST\",\"url\":\"\(url)\",\"body\":".utf8) + body + [UInt8(ascii: "}")]
     }
 
+    /// A llama.cpp `/completion` request rebuilt from a bare response's echo: the `prompt` value copied byte
+    /// for byte (so the answer lands in the same row), and from `generation_settings` the settings that shape
+    /// the first token's probabilities (`n_predict`, `n_probs`, `temperature`, `top_k`, `top_p`, `min_p`,
+    /// `post_sampling_probs`), with the echoed bias `[{bias, token}]` turned into the request form
+    /// `[[token, bias]]` (an echoed null, a ban, becomes `false`). The `seed` is changed (`seed + round`, or
+    /// `round` when the echo has none): the same seed would sample the same incomplete token again.
+    static func batchInput(llamaEcho line: [UInt8], customID: String, round: Int) -> [UInt8]? {
+        guard let p = valueRange(of: "prompt", in: line), let g = valueRange(of: "generation_settings", in: line),
+              let settings = (try? JSONSerialization.jsonObject(with: Data(line[g]))) as? [String: Any] else { return nil }
+        var body: [String: Any] = [:]
+        for key in ["n_predict", "n_probs", "temperature", "top_k", "top_p", "min_p", "post_sampling_probs"] {
+            if let v = settings[key] { body[key] = v }
+        }
+        if let list = settings["logit_bias"] as? [[String: Any]] {
+            body["logit_bias"] = list.compactMap { e -> [Any]? in
+                guard let token = e["token"] else { return nil }
+                return [token, (e["bias"] as? NSNumber).map { $0 as Any } ?? false]
+            }
+        }
+        let seed = (settings["seed"] as? NSNumber)?.uint32Value ?? 0
+        body["seed"] = UInt32(truncatingIfNeeded: UInt64(seed) &+ UInt64(round))
+        guard let encoded = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]),
+              encoded.count >= 2 else { return nil }
+        // {"prompt": <verbatim>, <the settings>}
+        let rest = Array(encoded.dropFirst())  // `"key":…}` after the opening brace
+        return Array("{\"custom_id\":".utf8) + encodeString(customID)
+            + Array(",\"method\":\"POST\",\"url\":\"/completion\",\"body\":{\"prompt\":".utf8) + Array(line[p])
+            + (rest.count > 1 ? [UInt8(ascii: ",")] : []) + rest + [UInt8(ascii: "}")]
+    }
+
     private static func skipSpace(_ b: [UInt8], _ i: inout Int) {
         while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
     }

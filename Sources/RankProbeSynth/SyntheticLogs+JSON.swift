@@ -69,6 +69,32 @@ enum SyntheticJSON {
         return s
     }
 
+    static func llamacppEntry(_ t: Token) -> String {
+        let text = SyntheticLogs.tokenText(t.id)
+        return "{\"id\":\(t.id),\"token\":\(string(text)),\"bytes\":\(bytes(text)),\"logprob\":\(number(t.logprob))"
+    }
+
+    /// A bare llama.cpp `/completion` response (non-streamed, `n_predict` 1), key order as its server
+    /// writes them. `sampled` nil: the sampled token was an incomplete UTF-8 sequence, so the
+    /// server left out `completion_probabilities` and the content is empty.
+    static func llamacppCompletion(model: String, prompt: String, promptTokens: Int, seed: UInt32, bias: [(Int, Double)],
+                                   nProbs: Int, sampled: Token?, top: [Token]) -> String {
+        let echoed = "[" + bias.map { "{\"bias\":\(number($0.1)),\"token\":\($0.0)}" }.joined(separator: ",") + "]"
+        let content = sampled.map { SyntheticLogs.tokenText($0.id) } ?? ""
+        var s = "{\"index\":0,\"content\":\(string(content)),\"tokens\":[],\"id_slot\":0,\"stop\":true,"
+        s += "\"model\":\(string(model)),\"tokens_predicted\":1,\"tokens_evaluated\":\(promptTokens),"
+        s += "\"generation_settings\":{\"seed\":\(seed),\"temperature\":0.800000011920929,\"top_k\":40,\"top_p\":0.949999988079071,"
+        s += "\"min_p\":0.0500000007450581,\"max_tokens\":1,\"n_predict\":1,\"n_keep\":0,\"ignore_eos\":false,\"stream\":false,"
+        s += "\"logit_bias\":\(echoed),\"n_probs\":\(nProbs),\"min_keep\":0,\"post_sampling_probs\":false},"
+        s += "\"prompt\":\(string(prompt)),\"has_new_line\":false,\"truncated\":false,\"stop_type\":\"limit\","
+        s += "\"stopping_word\":\"\",\"tokens_cached\":\(promptTokens),\"timings\":{\"prompt_n\":\(promptTokens),\"predicted_n\":1}"
+        if let sampled {
+            s += ",\"completion_probabilities\":[" + llamacppEntry(sampled) + ",\"top_logprobs\":["
+            s += top.map { llamacppEntry($0) + "}" }.joined(separator: ",") + "]}]"
+        }
+        return s + "}"
+    }
+
     static let serverError = "{\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\","
         + "\"type\":\"server_error\",\"param\":null,\"code\":null}}"
 

@@ -168,6 +168,11 @@ struct SyntheticLogPlan {
             return SyntheticJSON.batchOutput(lineID: id, customID: customID(i), requestID: LogRandom.hex(UInt64(i) ^ 0x5EED), body: body)
         case .openaiChat:
             return SyntheticJSON.chatCompletion(id: id, model: o.model, promptTokens: promptTokens, sampled: sampled, top: top)
+        case .llamacpp:
+            let answered = !o.fragmentTokens.contains(sampled.id)
+            return SyntheticJSON.llamacppCompletion(model: o.model, prompt: prompt, promptTokens: promptTokens,
+                                                    seed: UInt32(truncatingIfNeeded: o.seed &+ UInt64(i)), bias: bias(probe: j),
+                                                    nProbs: o.topLogprobs, sampled: answered ? sampled : nil, top: top)
         case .completionsPairs:
             let body = SyntheticJSON.completion(id: id, model: o.model, promptLength: prompt.utf8.count,
                                                 promptTokens: promptTokens, sampled: sampled, top: top)
@@ -180,7 +185,7 @@ struct SyntheticLogPlan {
         switch o.format {
         case .openaiBatch:
             return SyntheticJSON.batchFailure(lineID: id, customID: customID(i), requestID: LogRandom.hex(UInt64(i) ^ 0x5EED), variant: variant)
-        case .openaiChat: return SyntheticJSON.serverError
+        case .openaiChat, .llamacpp: return SyntheticJSON.serverError
         case .completionsPairs: return "{\"request\":\(request(i)),\"response\":\(SyntheticJSON.serverError)}"
         }
     }

@@ -25,6 +25,10 @@ public struct SyntheticLogOptions: Sendable {
         case openaiChat = "openai-chat"
         /// {request, response} lines with legacy Completions bodies (top logprobs ≤ 5).
         case completionsPairs = "completions-pairs"
+        /// Bare llama.cpp `/completion` responses, as its server writes them: no request, but the prompt and
+        /// the settings echoed (`generation_settings.logit_bias` as `[{"bias": b, "token": id}]`, `n_probs`,
+        /// `n_predict`), and `completion_probabilities[{id, token, bytes, logprob, top_logprobs}]`.
+        case llamacpp = "llama.cpp"
     }
 
     public enum ProtocolKind: String, Sendable, CaseIterable {
@@ -55,6 +59,9 @@ public struct SyntheticLogOptions: Sendable {
     public var corruptionRate: Double
     public var model: String
     public var seed: UInt64
+    /// llama.cpp only: tokens that are incomplete UTF-8 sequences. A response whose sampled token is one
+    /// of them comes back without `completion_probabilities`, as llama.cpp's server does.
+    public var fragmentTokens: Set<Int> = []
 
     public init(
         format: Format, protocol protocolKind: ProtocolKind, prompts: Int = 64, tokens: Int? = nil, topLogprobs: Int = 5,
@@ -95,7 +102,7 @@ public enum SyntheticLogs {
         guard o.prompts >= 1, tokens >= 1, tokens <= source.vocab else {
             throw SyntheticLogError("need at least one prompt and 1…\(source.vocab) tokens (got \(o.prompts) prompts, \(tokens) tokens)")
         }
-        let cap = o.format == .completionsPairs ? 5 : 20
+        let cap = o.format == .completionsPairs ? 5 : o.format == .llamacpp ? source.vocab : 20
         if o.protocolKind != .direct, o.topLogprobs > cap {
             throw SyntheticLogError("\(o.format.rawValue) returns at most \(cap) top logprobs (got \(o.topLogprobs))")
         }

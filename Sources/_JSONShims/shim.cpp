@@ -256,32 +256,93 @@ void set_prompt(rp_json_parser &p, rp_doc &d, size_t start) {
     d.prompt = rp_str{p.arena.data() + start, (int64_t)(p.arena.size() - start)};
 }
 
-// logit_bias: OpenAI {"id": bias}; llama.cpp also [[id, bias], ...] (bias `false` = banned: skipped).
-void read_logit_bias(rp_json_parser &p, dom::element e) {
+// A bias value: a number; `false` (llama.cpp: ban) and, in llama.cpp's echo, null (its JSON writer turns
+// the ban's -inf into null) → banned. Returns 1 for a bias, 2 for a ban, 0 for anything else.
+int bias_value(dom::element v, double &b) {
+    bool flag;
+    if (v.get_double().get(b) == SUCCESS) return std::isfinite(b) ? 1 : (b < 0 ? 2 : 0);
+    if (v.get_bool().get(flag) == SUCCESS) return flag ? 0 : 2;
+    if (v.is_null()) return 2;
+    return 0;
+}
+
+void add_bias(rp_json_parser &p, rp_doc &d, int64_t id, dom::element value) {
+    double b = 0;
+    switch (bias_value(value, b)) {
+    case 1: p.bias_ids.push_back(id); p.bias_values.push_back(b); break;
+    case 2: d.bias_banned++; break;
+    default: set_problem(p, "a logit_bias value is not a number or false");
+    }
+}
+
+// The token of one bias entry: an id; text (llama.cpp tokenises it server-side, so the ids are unknown
+// here); or a list of ids (each gets the bias).
+void add_bias_token(rp_json_parser &p, rp_doc &d, dom::element token, dom::element value) {
+    int64_t id;
+    std::string_view text;
+    dom::array ids;
+    if (token.get_int64().get(id) == SUCCESS) { add_bias(p, d, id, value); return; }
+    if (get_str(token, text)) {
+        if (parse_int(text, id)) add_bias(p, d, id, value);
+        else d.bias_by_text = 1;
+        return;
+    }
+    if (token.get_array().get(ids) == SUCCESS) {
+        for (dom::element x : ids) {
+            if (x.get_int64().get(id) == SUCCESS) add_bias(p, d, id, value);
+            else { set_problem(p, "a logit_bias token list holds something other than token ids"); return; }
+        }
+        return;
+    }
+    set_problem(p, "a logit_bias token is not an id, a string or a list of ids");
+}
+
+// logit_bias in every shape llama.cpp and OpenAI accept or echo: OpenAI {"id": bias} (llama.cpp also
+// {"text": bias}); llama.cpp [[id | "text", bias], ...]; and llama.cpp's echo in generation_settings,
+// [{"bias": b, "token": id}, ...]. A bias `false` (or echoed null) bans the token: counted, not listed.
+void read_logit_bias(rp_json_parser &p, rp_doc &d, dom::element e) {
     dom::object o;
     dom::array a;
     if (e.get_object().get(o) == SUCCESS) {
         for (auto field : o) {
             int64_t id;
-            bool ok;
-            double b = number_or_nan(field.value, ok);
-            if (!parse_int(field.key, id)) { set_problem(p, "a logit_bias key is not a token id"); continue; }
-            if (!ok) continue;
-            p.bias_ids.push_back(id);
-            p.bias_values.push_back(b);
+            if (parse_int(field.key, id)) add_bias(p, d, id, field.value);
+            else d.bias_by_text = 1;
         }
     } else if (e.get_array().get(a) == SUCCESS) {
-        for (dom::element pair : a) {
+        for (dom::element item : a) {
             dom::array pa;
-            if (pair.get_array().get(pa) != SUCCESS || pa.size() != 2) continue;
-            int64_t id;
-            double b;
-            if (pa.at(0).get_int64().get(id) != SUCCESS) continue;
-            if (pa.at(1).get_double().get(b) != SUCCESS) continue;
-            p.bias_ids.push_back(id);
-            p.bias_values.push_back(b);
+            dom::object po;
+            if (item.get_array().get(pa) == SUCCESS && pa.size() == 2) {
+                add_bias_token(p, d, pa.at(0).value_unsafe(), pa.at(1).value_unsafe());
+            } else if (item.get_object().get(po) == SUCCESS) {
+                dom::element token, value;
+                if (po["token"].get(token) != SUCCESS || po["bias"].get(value) != SUCCESS) {
+                    set_problem(p, "a logit_bias entry object lacks `token` or `bias`");
+                    continue;
+                }
+                add_bias_token(p, d, token, value);
+            } else {
+                set_problem(p, "a logit_bias entry is neither [token, bias] nor {token, bias}");
+            }
         }
+    } else if (!e.is_null()) {
+        set_problem(p, "`logit_bias` is neither an object nor a list");
     }
+}
+
+// Whether the request asked for log-probabilities (OpenAI `logprobs` true/N and `top_logprobs`, llama.cpp
+// `n_probs`); and llama.cpp's `post_sampling_probs`.
+void read_probs_request(dom::object o, rp_doc &d) {
+    dom::element e;
+    bool flag;
+    int64_t n;
+    for (const char *k : {"logprobs", "top_logprobs", "n_probs"}) {
+        if (o[k].get(e) != SUCCESS) continue;
+        if (e.get_bool().get(flag) == SUCCESS) { if (flag) d.probs_requested = 1; else if (d.probs_requested < 0) d.probs_requested = 0; }
+        else if (e.get_int64().get(n) == SUCCESS) { if (n > 0) d.probs_requested = 1; else if (d.probs_requested < 0 && std::strcmp(k, "top_logprobs") != 0) d.probs_requested = 0; }
+    }
+    if (o["post_sampling_probs"].get(e) == SUCCESS && e.get_bool().get(flag) == SUCCESS && flag) d.post_sampling = 1;
 }
 
 void read_max_tokens(dom::object o, rp_doc &d) {
@@ -304,8 +365,10 @@ void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
     } else if (req["prompt"].get(e) == SUCCESS && !e.is_null()) {
         if (canonical_prompt(p, e)) set_prompt(p, d, start);
     }
-    if (req["logit_bias"].get(e) == SUCCESS) read_logit_bias(p, e);
+    if (req["logit_bias"].get(e) == SUCCESS) read_logit_bias(p, d, e);
+    d.bias_known = 1;
     read_max_tokens(req, d);
+    read_probs_request(req, d);
 }
 
 void read_error(rp_json_parser &p, dom::element e) {
@@ -403,6 +466,8 @@ void read_llamacpp(rp_json_parser &p, dom::array probs, rp_doc &d) {
     d.has_sampled = 1;
     d.has_logprobs = 1;
     if (has_top) read_alternatives(p, top, d.vllm, p.top);
+    // `prob`/`top_probs` instead of `logprob`/`top_logprobs`: llama.cpp's post_sampling_probs.
+    if ((d.sampled.flags & RP_ENTRY_FROM_PROB) || first["top_probs"].get(e) == SUCCESS) d.post_sampling = 1;
 }
 
 void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
@@ -421,9 +486,12 @@ void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
         if (r["completion_probabilities"].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS) read_llamacpp(p, arr, d);
         dom::object gs;
         if (r["generation_settings"].get(e) == SUCCESS && e.get_object().get(gs) == SUCCESS && !d.has_request) {
+            // The settings the server ran with: the echoed bias is the request's (ids already tokenised).
             dom::element b;
-            if (gs["logit_bias"].get(b) == SUCCESS) read_logit_bias(p, b);
+            if (gs["logit_bias"].get(b) == SUCCESS) read_logit_bias(p, d, b);
+            d.bias_known = 1;
             read_max_tokens(gs, d);
+            read_probs_request(gs, d);
         }
         if (want_prompt && r["prompt"].get(e) == SUCCESS && !e.is_null()) {
             size_t start = p.arena.size();
@@ -460,7 +528,17 @@ void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
     }
     dom::object logprobs;
     if (c["logprobs"].get(e) != SUCCESS || e.get_object().get(logprobs) != SUCCESS) return;
-    if (logprobs["content"].get(e) == SUCCESS) { d.shape = RP_SHAPE_CHAT; read_chat_logprobs(p, logprobs, d); }
+    // llama.cpp's /v1/completions answers `text_completion` with the chat-style `content` list: the shape
+    // stays completions (the format of the file), the entries are read as chat entries.
+    if (logprobs["content"].get(e) == SUCCESS) {
+        if (d.shape != RP_SHAPE_COMPLETIONS) d.shape = RP_SHAPE_CHAT;
+        read_chat_logprobs(p, logprobs, d);
+        dom::array content;
+        dom::object first;
+        if (logprobs["content"].get(e) == SUCCESS && e.get_array().get(content) == SUCCESS && content.size() > 0 &&
+            content.at(0).get_object().get(first) == SUCCESS &&
+            ((d.sampled.flags & RP_ENTRY_FROM_PROB) || first["top_probs"].get(e) == SUCCESS)) d.post_sampling = 1;
+    }
     else if (logprobs["tokens"].get(e) == SUCCESS) { d.shape = RP_SHAPE_COMPLETIONS; read_completions_logprobs(p, logprobs, d); }
 }
 
@@ -470,6 +548,7 @@ void reset_record(rp_json_parser &p, rp_doc &d) {
     d.status_code = -1;
     d.max_tokens = -1;
     d.prompt_positions = -1;
+    d.probs_requested = -1;
     d.sampled = blank_entry();
     p.arena.clear();
     p.problem.clear();

@@ -124,6 +124,21 @@ typedef struct {
     /// Count of NaN / Infinity / -Infinity literals (not valid JSON, but Python's json module writes them)
     /// that were read as null so the rest of the record survives.
     int32_t nonfinite_literals;
+
+    /// 1 when the bias of the request is known: the document holds the request body, or a llama.cpp
+    /// response echoes its `generation_settings` (whose `logit_bias` is then the request's bias).
+    int32_t bias_known;
+    /// 1 when `logit_bias` names tokens by text (llama.cpp tokenises `[["text", b]]` / `{"text": b}` on the
+    /// server): the biased ids are unknown, so the protocol cannot be established.
+    int32_t bias_by_text;
+    /// Tokens banned by `logit_bias` (`false`, or an echoed bias of null / -inf); not in bias_ids.
+    int32_t bias_banned;
+    /// 1 when the probabilities are llama.cpp's `post_sampling_probs` (`prob`/`top_probs`, or the echoed
+    /// setting): taken after the sampler chain and renormalised over the tokens it kept.
+    int32_t post_sampling;
+    /// Whether log-probabilities were asked for: 1 yes (`logprobs` true/N, `top_logprobs`, `n_probs` > 0 in
+    /// the request or llama.cpp's echoed settings), 0 asked not to, -1 unknown.
+    int32_t probs_requested;
 } rp_doc;
 
 typedef struct {
