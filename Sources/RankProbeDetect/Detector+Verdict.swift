@@ -267,13 +267,18 @@ struct Context {
         let bound = provable
         let end = limitedByColumns ? "the \(columns) token columns allow at most \(m) dimensions" : "the \(samples) samples give only \(m) dimensions"
         if let best {
+            // A deep drop that known noise (measured repeats, a grid) says cannot be real: the floor lies far
+            // below the level the noise would put it at, so the matrix and the noise measurement disagree.
+            let contradicted = best.ratio >= detector.flatOkRatio && (knownEdge ?? 0) > s[best.index]
+            let why = contradicted
+                ? "the values fall by ×\(Fmt.g(best.ratio)) after \(best.index) onto \(best.tailLength) values, but the \(noise.source == .repeats ? "spread of repeated requests" : "rounding grid") puts the noise at σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry, far above that floor: the \(noise.source == .repeats ? "repeats disagree with the assembled values (were the requests read with the right protocol?)" : "grid and the values disagree"), so the cliff cannot be trusted; candidates: \(best.index)"
+                : "the deepest drop, after \(best.index) values, is only ×\(Fmt.g(best.ratio)) onto \(best.tailLength) values — too shallow and too short a floor to trust; candidates: \(best.index)"
             return Detection(
                 verdict: .ambiguous, rank: nil, lowerBound: min(bound, best.index), candidates: [best],
                 confidence: .low, noiseFloor: best.floor, noise: noise, shelf: nil, dominantDirections: dominant,
                 numericalFloor: numericalFloor, suggestedSamples: limitedByColumns ? nil : samples + max(64, m / 10),
                 suggestedColumns: limitedByColumns ? columns + max(64, m / 10) : nil,
-                explanation: "the deepest drop, after \(best.index) values, is only ×\(Fmt.g(best.ratio)) onto \(best.tailLength) values — too shallow and too short a floor to trust; candidates: \(best.index)",
-                warnings: warnings)
+                explanation: why, warnings: warnings)
         }
         if bound < m {
             return insufficient(
