@@ -144,12 +144,9 @@ struct Context {
                 noise.margin = kEmp >= 1 ? margin(kEmp, fit) : nil
                 let afterDrop = kEmp >= 1 && s[kEmp - 1] / s[kEmp] >= detector.minDrop && s[kEmp] <= detector.nearEdgeFactor * noise.edge
                 if kEmp >= 1 && (afterDrop || run <= max(detector.nearEdgeRun, kMP / 50)) {
-                    return Detection(
-                        verdict: .ambiguous, rank: nil, lowerBound: kEmp, candidates: [cliff(kMP), cliff(kEmp)],
-                        confidence: .low, noiseFloor: floor, noise: noise, shelf: nil, dominantDirections: dominant,
-                        numericalFloor: numericalFloor, suggestedSamples: nil, suggestedColumns: nil,
-                        explanation: "\(kEmp) directions stand clearly out of the noise; the next \(run) lie above the fitted noise edge (\(Fmt.g(noise.edge))) but are not detached from the bulk below them, so they may be weak signal or the top of a structured noise bulk; candidates: \(kMP), \(kEmp). Repeated requests (to measure the noise) or less rounded outputs would decide",
-                        warnings: warnings)
+                    return ambiguous(
+                        "\(kEmp) directions stand clearly out of the noise; the next \(run) lie above the fitted noise edge (\(Fmt.g(noise.edge))) but are not detached from the bulk below them, so they may be weak signal or the top of a structured noise bulk; candidates: \(kMP), \(kEmp). Repeated requests (to measure the noise) or less rounded outputs would decide",
+                        lowerBound: kEmp, candidates: [kMP, kEmp], noise: noise, floor: floor)
                 }
                 return insufficient(
                     "\(kEmp) directions stand clearly out of the noise, then \(run) more fade gradually into it: the signal continues below the noise level (σ ≈ \(Fmt.g(noise.sigma ?? 0)) per entry), so the hidden size is at least \(kEmp); less noisy outputs (full precision, averaged repeats)\(limitedByColumns ? " or more token columns" : "") are needed to see where it ends",
@@ -164,12 +161,9 @@ struct Context {
         // be a weak shelf or noise outliers; neither reading may be printed as the answer.
         if let j = nearEdgeDrop(before: k, edge: noise.edge) {
             noise.margin = margin(j, fit)
-            return Detection(
-                verdict: .ambiguous, rank: nil, lowerBound: j, candidates: [cliff(j), cliff(k)],
-                confidence: .low, noiseFloor: floorK, noise: noise, shelf: nil, dominantDirections: dominant,
-                numericalFloor: numericalFloor, suggestedSamples: nil, suggestedColumns: nil,
-                explanation: "the values fall by ×\(Fmt.g(s[j - 1] / s[j])) after \(j) directions; the next \(k - j) stand only ×\(Fmt.g(s[j] / noise.edge)) above the fitted noise edge (\(Fmt.g(noise.edge))) — a weak shelf of signal or the outliers that non-uniform noise (bf16 rounding of large logits) puts at a bulk's top; candidates: \(j), \(k). Repeated requests or less rounded outputs would decide",
-                warnings: warnings)
+            return ambiguous(
+                "the values fall by ×\(Fmt.g(s[j - 1] / s[j])) after \(j) directions; the next \(k - j) stand only ×\(Fmt.g(s[j] / noise.edge)) above the fitted noise edge (\(Fmt.g(noise.edge))) — a weak shelf of signal or the outliers that non-uniform noise (bf16 rounding of large logits) puts at a bulk's top; candidates: \(j), \(k). Repeated requests or less rounded outputs would decide",
+                lowerBound: j, candidates: [j, k], noise: noise, floor: floorK)
         }
         let strength = noise.margin ?? .infinity
         if strength < detector.okMargin {
@@ -221,6 +215,14 @@ struct Context {
             return Shelf(first: i + 1, last: k, drop: s[i - 1] / s[i], height: edge > 0 ? s[k - 1] / edge : .infinity)
         }
         return nil
+    }
+
+    /// `.ambiguous` between `candidates` (most likely first); `lowerBound` is the provable count.
+    func ambiguous(_ why: String, lowerBound: Int, candidates: [Int], noise: NoiseModel, floor: Double?) -> Detection {
+        Detection(
+            verdict: .ambiguous, rank: nil, lowerBound: lowerBound, candidates: candidates.map(cliff), confidence: .low,
+            noiseFloor: floor, noise: noise, shelf: nil, dominantDirections: dominant, numericalFloor: numericalFloor,
+            suggestedSamples: nil, suggestedColumns: nil, explanation: why, warnings: warnings)
     }
 
     func insufficient(_ why: String, lowerBound: Int, noise: NoiseModel, floor: Double?, suggestSamples: Bool) -> Detection {
