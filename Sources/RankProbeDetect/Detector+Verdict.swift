@@ -91,7 +91,8 @@ struct Context {
         return all.misfit > detector.maxMisfit ? shortBulk() : fitted(all)
     }
 
-    func noiseModel(_ fit: BulkFit, margin: Double?) -> NoiseModel {
+    /// The noise model a fit implies; `margin` is filled in once the count is settled.
+    func noiseModel(_ fit: BulkFit) -> NoiseModel {
         let top = fit.k < m ? s[fit.k] : 0
         let bulk = NoiseModel.BulkFit(
             sigma: fit.fittedSigma2.squareRoot(), values: m - fit.k,
@@ -100,7 +101,7 @@ struct Context {
         let atPrecision = fit.source == .bulkFit && (fit.fittedSigma2 * fit.law.edgeCentre).squareRoot() <= 1.5 * numericalFloor
         let source: NoiseModel.Source = atPrecision ? .precision : fit.source
         return NoiseModel(source: source, sigma: fit.sigma2.squareRoot(), edge: fit.edge.squareRoot(),
-                          threshold: fit.threshold.squareRoot(), margin: margin, bulkFit: bulk, known: known)
+                          threshold: fit.threshold.squareRoot(), margin: nil, bulkFit: bulk, known: known)
     }
 
     /// Strength of value k over the detection threshold, in spike units (θ_k / θ_c).
@@ -113,7 +114,7 @@ struct Context {
 
     mutating func fitted(_ fit: BulkFit) -> Detection {
         let kMP = fit.k
-        var noise = noiseModel(fit, margin: nil)
+        var noise = noiseModel(fit)
         let floor = median(raw[kMP...])
         if kMP == 0 {
             warnings.append("no singular value stands out of the noise bulk: the data look like unstructured noise rather than model outputs")
