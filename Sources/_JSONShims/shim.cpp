@@ -664,7 +664,34 @@ error_code walk(ondemand::value v, int depth) {
     return SUCCESS;
 }
 
+// On-Demand walks only well-nested text: on an unclosed '[' (the two bytes "\n[", found by fuzzing the
+// log-file harness) it re-enters the same array until it reads past its buffer. So brackets are balanced
+// here first, outside strings; an unmatched closer is the error's position, an unclosed opener or string
+// means the text ran off the end.
+int64_t unbalanced_at(const char *data, size_t len) {
+    std::string open;  // the openers not yet closed, innermost last
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        else if (c == '[' || c == '{') open.push_back(c);
+        else if (c == ']' || c == '}') {
+            if (open.empty() || open.back() != (c == ']' ? '[' : '{')) return (int64_t)i;
+            open.pop_back();
+        }
+    }
+    return (!open.empty() || in_string) ? (int64_t)len : -1;
+}
+
 int64_t locate_error(rp_json_parser &p, const char *data, size_t len) {
+    int64_t unbalanced = unbalanced_at(data, len);
+    if (unbalanced >= 0) return unbalanced;
     ondemand::document doc;
     if (p.ondemand.iterate(data, len, len + SIMDJSON_PADDING).get(doc)) return -1;
     ondemand::value root;

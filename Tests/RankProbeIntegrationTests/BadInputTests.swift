@@ -105,3 +105,15 @@ func npyHeader(descr: String, shape: String, fortran: Bool = false) -> [UInt8] {
         #expect(Set(seconds.keys).isSuperset(of: ["load", "spectrum", "total"]))
     }
 }
+
+/// Found by the log-file fuzz harness: the two bytes "\n[" made the JSON shim's error locator walk an unclosed
+/// array past its buffer (SIGSEGV). Unbalanced text is now refused before that walk; through the CLI it is a
+/// clear error and exit 1, like any other unreadable log.
+@Test(arguments: ["\n[", "\n[[{", "\n{\"a\": [}", "\n]", "\n\"abc"])
+func unbalancedJSONIsAnErrorNotACrash(text: String) throws {
+    let path = try write(Array(text.utf8), "unbalanced.jsonl")
+    let r = try runCLI(["estimate", path])
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("unbalanced.jsonl"))
+    #expect(r.stderr.contains("invalid JSON") || r.stderr.contains("not a log format"), "\(r.stderr)")
+}
