@@ -32,6 +32,9 @@ public final class CentredGram: @unchecked Sendable {
     let storage: UnsafeMutablePointer<Double>
     /// Diagonal of `G_r` (the shared buffer's diagonal belongs to `G_c`).
     let rowCentredDiagonal: [Double]
+    /// Row means of `G_r` and their mean: what `G_c = J G_r J` subtracts (kept for `noOffsetResidual`).
+    let rowCentredMeans: [Double]
+    let rowCentredGrandMean: Double
     private var eigenvaluesTaken = false
     /// Wall time of the block accumulation (conversion + dsyrk) and of the centring that follows.
     public private(set) var accumulateSeconds = 0.0
@@ -112,6 +115,8 @@ public final class CentredGram: @unchecked Sendable {
         }
         for j in 0..<n { storage[j * n + j] = diag[j] - 2 * rowMean[j] + grand }
         rowCentredDiagonal = diag
+        rowCentredMeans = rowMean
+        rowCentredGrandMean = grand
         accumulateSeconds = (accumulated - begin).seconds
         finishSeconds = (ContinuousClock.now - accumulated).seconds
     }
@@ -137,23 +142,12 @@ public final class CentredGram: @unchecked Sendable {
     /// that distance is small — about 0.005 on real RMSNorm models — so a fixed fraction of √((N − d)/N)
     /// reads every such model as biased. With an offset, the residual falls far below this expectation.
     ///
-    /// `Y_c ȳ = G_r 1/N − (1ᵀG_r1/N²)·1` needs only `G_r`; `G_c + μI` is rebuilt from it in the lower
+    /// `Y_c ȳ = G_r 1/N − (1ᵀG_r1/N²)·1` needs only `G_r`'s row means (kept from `init`); `G_c + μI` is rebuilt in the lower
     /// triangle (the eigensolver consumed that one) for one Cholesky solve. Call before `offsetResidual`,
     /// which overwrites `G_r`.
     public func noOffsetResidual(mu: Double) throws -> Double {
         precondition(eigenvaluesTaken, "take the eigenvalues first: this rebuilds the triangle they consumed")
-        var rowMean = [Double](repeating: 0, count: n)
-        for j in 0..<n {
-            rowMean[j] += rowCentredDiagonal[j]
-            for i in 0..<j {
-                let g = storage[j * n + i]  // G_r(i, j), i < j: the strict upper triangle
-                rowMean[i] += g
-                rowMean[j] += g
-            }
-        }
-        let dn = Double(max(n, 1))
-        for i in 0..<n { rowMean[i] /= dn }
-        let grand = rowMean.reduce(0, +) / dn
+        let rowMean = rowCentredMeans, grand = rowCentredGrandMean, dn = Double(max(n, 1))
         for j in 0..<n {
             storage[j * n + j] = rowCentredDiagonal[j] - 2 * rowMean[j] + grand + mu
             for i in (j + 1)..<n { storage[j * n + i] = storage[i * n + j] - rowMean[i] - rowMean[j] + grand }
