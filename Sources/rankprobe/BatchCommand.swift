@@ -8,17 +8,25 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Estimate many models and write a comparison report.",
         discussion: """
-            MANIFEST is JSON or YAML (.yaml/.yml):
-              {"models": [{"name": "...", "inputs": ["path", ...], "hidden_size": 4096, "notes": "..."}]}
-            with input paths relative to the manifest; hidden_size (the known answer, if any) and notes are
-            optional — with hidden_size each verdict is marked right or wrong. A DIRECTORY instead means one model
-            per file or per sub-folder (the folder's files).
+            MANIFEST is JSON or YAML (.yaml/.yml): {"models": [{"name": "...", "inputs": ["path", ...], \
+            "hidden_size": 4096, "notes": "..."}]} with input paths relative to the manifest. hidden_size \
+            (the known answer, if any) and notes are optional; with hidden_size each verdict is counted as \
+            right, wrong (an ok verdict with another size) or undecided (ambiguous or insufficient). Any \
+            other key is refused, with the nearest known key suggested; YAML errors name line and column.
 
-            Writes OUTDIR/index.html (comparison table, small-multiple spectra, links), OUTDIR/report.md,
-            OUTDIR/report.json and OUTDIR/models/<name>.html (+ .svg). Nothing is written outside OUTDIR: file
-            names are slugs of the model names, and a name that reads as a path out of it ("../x", "/abs") is
-            refused and shown as failed. Models run one after another; one that fails does not stop the rest.
-            Exit status 1 if any model failed.
+            A DIRECTORY instead means one model per input file or per sub-folder (the input files in it). \
+            Input files are .npy dumps and logs (.jsonl, .json, .ndjson, .log, each optionally .gz); other \
+            files (NOTES.txt, README.md, …) are skipped and listed.
+
+            Writes OUTDIR/index.html (comparison table, small-multiple spectra, links), OUTDIR/report.md, \
+            OUTDIR/report.json and OUTDIR/models/<name>.html (+ .svg). Nothing is written outside OUTDIR: \
+            file names are slugs of the model names, and a name that reads as a path out of it ("../x", \
+            "/abs") is refused and shown as failed. Models run one after another; one that fails does not \
+            stop the rest. Exit status 1 if any model failed.
+
+            EXAMPLES
+              rankprobe batch models/ --out report
+              rankprobe batch manifest.yaml --out report
             """
     )
 
