@@ -83,6 +83,17 @@ public struct OutputBasisExport: Sendable {
                                  droppedColumns: samples.columns - columns.count)
     }
 
+    /// A column label as it goes into the sidecar: a token id (a dump's column index, or a log's id label)
+    /// as a JSON number, token text (the log reader's JSON string literal) as a JSON string — so a reader
+    /// never has to guess whether "123" is an id or the text "123".
+    static func jsonLabel(_ label: String) -> Any {
+        if let id = Int(label), id >= 0, label.utf8.allSatisfy({ (48...57).contains($0) }) { return id }
+        if label.hasPrefix("\""), let text = try? JSONSerialization.jsonObject(with: Data(label.utf8), options: .fragmentsAllowed) as? String {
+            return text
+        }
+        return label
+    }
+
     /// Path of the labels sidecar for an output path: `W.npy` → `W.columns.json`.
     public static func sidecarPath(for path: String) -> String {
         (path.hasSuffix(".npy") ? String(path.dropLast(4)) : path) + ".columns.json"
@@ -100,7 +111,7 @@ public struct OutputBasisExport: Sendable {
             throw AnalysisError(source: path, "cannot write the .npy: \(error)")
         }
         let meta: [String: Any] = [
-            "columns": labels, "hidden_dim": hiddenDim, "hidden_dim_source": hiddenDimSource, "samples": samples,
+            "columns": labels.map(Self.jsonLabel), "hidden_dim": hiddenDim, "hidden_dim_source": hiddenDimSource, "samples": samples,
             "singular_values": Array(singularValues.prefix(hiddenDim + 1)), "basis": "V_d·Σ_d of the double-centred samples",
             "rows_dropped": droppedRows, "columns_dropped": droppedColumns,
             "note": "row k of the array is column k below; the array spans P·W (W up to a d×d linear map, all-ones direction and output bias removed)",

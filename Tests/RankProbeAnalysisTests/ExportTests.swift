@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import RankProbeAnalysis
+@testable import RankProbeAnalysis
 import RankProbeLinearAlgebra
 import RankProbeMatrix
 import RankProbeNPY
@@ -64,9 +64,19 @@ func centredColumns(_ w: Matrix) -> Matrix {
         #expect(file.rows == 75 && file.columns == 12)
         #expect(file.scalar == .float64)
         let sidecar = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/W.columns.json"))) as? [String: Any])
-        let labels = try #require(sidecar["columns"] as? [String])
-        #expect(labels.count == 75 && labels[1] == "2")
+        // Token ids are JSON numbers, not strings (issue 12: the sidecar said "2" for token id 2).
+        let labels = try #require(sidecar["columns"] as? [Int])
+        #expect(labels.count == 75 && labels[1] == 2)
         #expect(sidecar["hidden_dim"] as? Int == 12)
+    }
+
+    /// Log columns are labelled by id (a decimal label) or by token text (the log reader's JSON string
+    /// literal): ids become numbers, text becomes the plain string, and the text "123" stays a string.
+    @Test func labelsKeepIdsAndTextApart() throws {
+        #expect(OutputBasisExport.jsonLabel("2") as? Int == 2)
+        #expect(OutputBasisExport.jsonLabel("\"123\"") as? String == "123")
+        #expect(OutputBasisExport.jsonLabel("\" the\"") as? String == " the")
+        #expect(OutputBasisExport.jsonLabel("-1") as? String == "-1")
     }
 
     @Test func nonFiniteColumnsAreDropped() throws {
