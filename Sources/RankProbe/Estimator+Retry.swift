@@ -35,13 +35,13 @@ extension Estimator {
                     : "--emit-retry wrote nothing: \(s.formats.joined(separator: "+")) logs hold responses only, so the \(lostLines) failed or unreadable lines cannot be re-asked from them; re-send those prompts from your own records"]
             }
             if !hasRequests, lostLines > 0, !why.isEmpty {
-                return ["\(lostLines) lines failed or are unreadable\(why); this log holds responses only (no request text), so they cannot be re-emitted: re-send those prompts from your own records"]
+                return ["\(counted(lostLines, "line")) \(lostLines == 1 ? "failed or is" : "failed or are") unreadable\(why); this log holds responses only (no request text), so they cannot be re-emitted: re-send those prompts from your own records"]
             }
             return []
         }
         let withoutProbabilities = s.skipped[ReadStats.Reason.probabilitiesDropped] ?? 0
         let dropped = withoutProbabilities > 0 ? ", \(withoutProbabilities) answered without probabilities" : ""
-        var lost = "\(retryable) requests lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(unreadable) unreadable lines\(dropped))"
+        var lost = "\(counted(retryable, "request")) lost (sent, but no usable answer; the outputs hold \(s.requestsFailed) failed and \(counted(unreadable, "unreadable line"))\(dropped))"
         lost += why
         guard let files = s.retryFiles else {
             return [lost + "; `--emit-retry PATH` writes them as Batch API input files to resend"]

@@ -63,7 +63,7 @@ public enum Estimator {
         }
         let retryPrefix = try options.emitRetry.map { path throws(RetryWriteError) in try RetryLedger.destination(path) }
 
-        options.progress?("reading \(paths.count) file(s)")
+        options.progress?("reading \(counted(paths.count, "file"))")
         let source: SampleSource
         var ingest: IngestSummary? = nil
         var formats: [String]
@@ -167,7 +167,7 @@ public enum Estimator {
         if let ingest {
             let skipped = ingest.skipped.values.reduce(0, +)
             if skipped > 0 || ingest.requestsFailed > 0 {
-                warnings.append("used \(ingest.rowsKept) prompts × \(ingest.columnsKept) tokens from \(ingest.requestsRead) requests; \(ingest.requestsFailed) failed and \(skipped) were skipped (see input.skipped)")
+                warnings.append("used \(ingest.rowsKept) prompts × \(ingest.columnsKept) tokens from \(counted(ingest.requestsRead, "request")); \(ingest.requestsFailed) failed and \(skipped) \(skipped == 1 ? "was" : "were") skipped (see input.skipped)")
             }
         }
 

@@ -68,4 +68,21 @@ public enum Formatting {
     }
 
     public static func commandLine(_ args: [String]) -> String { args.map(shellQuote).joined(separator: " ") }
+
+    /// Prose from other layers sometimes interpolates a Double as is ("beyond 6.525068565466086e-07 nats"):
+    /// numbers with more than six significant digits are shown with four (`sci`), the rest is left alone.
+    /// Reports print prose through this; the JSON keeps the numbers exact in their own fields.
+    public static func shortenFloats(_ text: String) -> String {
+        guard let re = try? NSRegularExpression(pattern: "(?<![\\w.])-?[0-9]+\\.[0-9]{6,}(?:[eE][-+]?[0-9]+)?(?![\\w.])") else { return text }
+        let ns = text as NSString
+        var out = ""
+        var last = 0
+        for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+            let token = ns.substring(with: m.range)
+            out += Double(token).map(sci) ?? token
+            last = m.range.location + m.range.length
+        }
+        return out + ns.substring(from: last)
+    }
 }

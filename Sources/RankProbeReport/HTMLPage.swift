@@ -49,6 +49,7 @@ enum HTMLPage {
         .muted { color: #6b7280; }
         .right { color: #15803d; font-weight: 600; }
         .wrong { color: #b91c1c; font-weight: 600; }
+        .undecided { color: #92400e; font-weight: 600; }
         .grid { display: flex; flex-wrap: wrap; gap: 12px; }
         .cell { border: 1px solid #e2e4ea; border-radius: 6px; padding: 6px; width: 300px; }
         .cell h3 { font-size: 14px; margin: 2px 0 4px; overflow-wrap: anywhere; }

@@ -39,9 +39,9 @@ public struct ReportContent: Sendable {
     public init(_ r: EstimateResult, title: String? = nil, context: [Row] = []) {
         self.title = title ?? ReportContent.defaultTitle(r)
         status = r.status
-        headline = r.message.isEmpty ? ReportContent.defaultHeadline(r) : r.message
+        headline = r.message.isEmpty ? ReportContent.defaultHeadline(r) : ReportContent.withoutStatusPrefix(r.message)
         self.context = context
-        warnings = r.warnings
+        warnings = r.warnings.map(Formatting.shortenFloats)
         inputs = r.inputs
         toolVersion = r.toolVersion
         commandLine = r.commandLine.isEmpty ? "(not recorded)" : Formatting.commandLine(r.commandLine)
@@ -51,7 +51,12 @@ public struct ReportContent: Sendable {
         case .ok: s.append(Row("Hidden size", r.hiddenDim.map { String($0) } ?? "—"))
         case .ambiguous:
             let dims = r.candidates.map { String($0.dim) }
-            s.append(Row("Hidden size", dims.isEmpty ? "undetermined" : "one of " + dims.joined(separator: ", ")))
+            let lower = r.lowerBound.map { "; at least \($0)" } ?? ""
+            switch dims.count {
+            case 0: s.append(Row("Hidden size", "undetermined" + lower))
+            case 1: s.append(Row("Hidden size", "possibly \(dims[0]), not established" + lower))
+            default: s.append(Row("Hidden size", "one of " + dims.joined(separator: ", ") + lower))
+            }
         case .insufficient:
             s.append(Row("Hidden size", r.lowerBound.map { "at least \($0) (not enough samples to see the cliff)" } ?? "undetermined"))
         }
@@ -67,12 +72,18 @@ public struct ReportContent: Sendable {
             + (r.suggestedSamples.map { "; collect about \(Formatting.integer($0)) in total" } ?? "")))
         s.append(Row("Columns (tokens)", Formatting.integer(r.columns)
             + (r.columnsDropped > 0 ? " (\(Formatting.integer(r.columnsDropped)) dropped: -inf or NaN in some sample)" : "")))
-        if let g = r.gap { s.append(Row("Cliff", "σ\(g.index) / σ\(g.index + 1) = \(Formatting.sci(g.ratio))")) }
+        if let g = r.gap {
+            // A value after the cliff at the float64 Gram's precision limit is rounding, not data: the real
+            // drop is larger than the ratio shown, so it is given as a bound.
+            let atLimit = ReportContent.cliffAtPrecisionLimit(r)
+            s.append(Row("Cliff", "σ\(g.index) / σ\(g.index + 1) \(atLimit ? "≥" : "=") \(Formatting.sci(g.ratio))"
+                + (atLimit ? " (σ\(g.index + 1) is at the float64 precision limit; the true drop is larger)" : "")))
+        }
         if r.status == .ambiguous, !r.candidates.isEmpty {
             s.append(Row("Candidates", r.candidates.map { "\($0.dim) (ratio \(Formatting.sci($0.ratio)))" }.joined(separator: ", ")))
         }
         if let nf = r.noiseFloor { s.append(Row("Noise floor", Formatting.sci(nf))) }
-        s.append(Row("Dominant early directions", String(r.dominantDirections)))
+        if r.dominantDirections > 0 { s.append(Row("Dominant early directions", String(r.dominantDirections))) }
         summary = s
 
         if let p = r.parameters {
@@ -103,12 +114,28 @@ public struct ReportContent: Sendable {
             ing.append(Row("Rows kept", "\(Formatting.integer(i.rowsKept)) of \(Formatting.integer(i.rowsSeen))"))
             ing.append(Row("Columns kept", "\(Formatting.integer(i.columnsKept)) of \(Formatting.integer(i.columnsSeen))"))
             if let sn = i.servingNoise { ing.append(Row("Serving noise", Formatting.sci(sn) + " nats (median spread of repeats)")) }
-            notes = i.notes
+            notes = i.notes.map(Formatting.shortenFloats)
         }
         ingest = ing
         ingestNotes = notes
         timings = [Row("Load", Formatting.seconds(r.seconds.load)), Row("Spectrum", Formatting.seconds(r.seconds.spectrum)),
                    Row("Total", Formatting.seconds(r.seconds.total))]
+    }
+
+    /// The detector's message starts with its status ("ambiguous: …", "insufficient data: …"); the
+    /// reports print the status in words just before it, so the prefix would repeat it.
+    static func withoutStatusPrefix(_ message: String) -> String {
+        for prefix in ["ambiguous: ", "insufficient data: "] where message.hasPrefix(prefix) {
+            return String(message.dropFirst(prefix.count)).capitalizedFirst
+        }
+        return message.capitalizedFirst
+    }
+
+    /// Whether σ_(d+1), the first value after the reported cliff, lies at or below the float64 Gram's
+    /// precision limit (then σ_d/σ_(d+1) is only a lower bound on the drop).
+    static func cliffAtPrecisionLimit(_ r: EstimateResult) -> Bool {
+        guard let g = r.gap, let limit = r.numericalFloor, limit > 0, g.index < r.singularValues.count else { return false }
+        return r.singularValues[g.index] <= limit
     }
 
     public static func statusWords(_ s: EstimateResult.Status) -> String {
@@ -136,9 +163,10 @@ public struct ReportContent: Sendable {
 
 /// Filling in what the report layer owns before rendering.
 public enum ReportPreparation {
-    /// The result with `parameters` filled from the recovered hidden size (left as is if already set or if
+    /// The result with one warnings list (`EstimateResult.gatheringWarnings`) and `parameters` filled from the recovered hidden size (left as is if already set or if
     /// there is no hidden size). If the reference table cannot be read, a warning says so instead.
     public static func prepare(_ r: EstimateResult) -> EstimateResult {
+        let r = r.gatheringWarnings()
         guard r.parameters == nil, let d = r.hiddenDim, d > 0 else { return r }
         var out = r
         do { out.parameters = try ParameterEstimator.estimate(hiddenSize: d) } catch {

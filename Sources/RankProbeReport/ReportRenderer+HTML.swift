@@ -14,19 +14,17 @@ extension ReportRenderer {
         b += "<h1>rankprobe: \(e(c.title))</h1>\n"
         b += "<p class=\"verdict status-\(c.status.rawValue)\"><strong>\(e(ReportContent.statusWords(c.status).capitalizedFirst)).</strong> \(e(c.headline))</p>\n"
         b += "<h2>Spectrum</h2>\n<figure>\n" + SpectrumPlot().svg(prepared, title: c.title) + "\n"
-        b += "<figcaption>Singular values of the double-centred sample matrix, largest first, on a log scale. "
-            + "A transformer's outputs span only its hidden size d, so the values fall off a cliff after index d "
-            + "(red dashed line) to the noise floor (grey dashed line). Orange dotted lines: other candidate sizes. "
-            + "Purple dots: dominant early directions, which stand far above the rest. Amber line: the lower bound when no cliff is visible yet.</figcaption>\n</figure>\n"
+        b += "<figcaption>" + e(SpectrumPlot.caption(prepared)) + "</figcaption>\n</figure>\n"
         b += "<h2>Summary</h2>\n" + keyValueTable(c.summary + c.context)
         b += "<h2>Warnings</h2>\n"
         b += c.warnings.isEmpty ? "<p class=\"muted\">None.</p>\n"
             : "<ul class=\"warnings\">\n" + c.warnings.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
         if let p = c.parameters {
-            b += "<h2>Parameter count</h2>\n<p><strong>\(e(p.range)).</strong></p>\n"
+            // The verdict is the page's subject; the tables behind the parameter estimate are folded.
+            b += "<h2>Parameter count</h2>\n<p><strong>\(e(p.range)).</strong> \(e(p.gpu))</p>\n"
+            b += "<details>\n<summary>Weight memory, published models of this width, caveats</summary>\n"
             b += "<table>\n<tr><th>Precision</th><th>Weight memory</th></tr>\n"
                 + p.memory.map { "<tr><td>\(e($0.label))</td><td>\(e($0.value))</td></tr>\n" }.joined() + "</table>\n"
-            b += "<p>\(e(p.gpu))</p>\n"
             if !p.nearest.isEmpty {
                 b += "<p>Published models with this width, then the nearest widths:</p>\n<table>\n"
                     + "<tr><th>Model</th><th>Family</th><th>Hidden size</th><th>Layers</th><th>Parameters</th><th>Kind</th></tr>\n"
@@ -37,7 +35,7 @@ extension ReportRenderer {
                 b += "</table>\n"
             }
             b += "<ul>\n" + p.caveats.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
-            b += "<p class=\"muted\">Method: \(e(p.method))</p>\n"
+            b += "<p class=\"muted\">Method: \(e(p.method))</p>\n</details>\n"
         }
         b += "<h2>Provenance</h2>\n"
         if !c.inputs.isEmpty {

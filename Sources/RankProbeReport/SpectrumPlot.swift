@@ -28,12 +28,13 @@ public struct SpectrumPlot: Sendable {
 
     /// An `<svg>` element for inline use in HTML (XML-compatible).
     public func svg(_ r: EstimateResult, title: String, standalone: Bool = false) -> String {
-        let ml: Double = compact ? 38 : 70, mr: Double = compact ? 8 : 24
-        let mt: Double = compact ? 8 : 28, mb: Double = compact ? 20 : 48
+        // Compact plots keep tick labels at 10 px (legible in a 288-px small multiple): margins sized for them.
+        let ml: Double = compact ? 40 : 70, mr: Double = compact ? 10 : 24
+        let mt: Double = compact ? 8 : 28, mb: Double = compact ? 22 : 48
         let pw = width - ml - mr, ph = height - mt - mb
         var o = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" "
             + "height=\"\(n(height))\" role=\"img\" aria-label=\"\(Markup.escape("Singular values of " + title))\" "
-            + "font-family=\"sans-serif\" font-size=\"\(compact ? 9 : 12)\">"
+            + "font-family=\"sans-serif\" font-size=\"\(compact ? 10 : 12)\">"
         o += "<title>\(Markup.escape("Singular values: " + title))</title>"
         if standalone { o += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#ffffff\"/>" }
         let sv = r.singularValues
@@ -48,7 +49,10 @@ public struct SpectrumPlot: Sendable {
         // Headroom above the largest value so the first (dominant) points do not sit on the frame.
         let top = max(hi > lo ? hi : lo + 1, log10(maxV) + 0.25)
         let count = sv.count
-        func x(_ i: Double) -> Double { ml + (count > 1 ? (i - 1) / Double(count - 1) : 0.5) * pw }
+        // The index axis runs a little past the last value, so a mark at the last index (a lower bound equal
+        // to the number of values) stands inside the frame instead of on its edge.
+        let xEnd = Double(count) + max(1, Double(count) / 25)
+        func x(_ i: Double) -> Double { ml + (count > 1 ? (i - 1) / (xEnd - 1) : 0.5) * pw }
         func y(_ v: Double) -> Double {
             let lv = v > 0 && v.isFinite ? max(log10(v), lo) : lo
             return mt + (top - lv) / (top - lo) * ph
@@ -81,7 +85,14 @@ public struct SpectrumPlot: Sendable {
             let anchor = xx > ml + pw * 0.75 ? "end" : "start"
             o += label(xx + (anchor == "end" ? -5 : 5), mt + (compact ? 10 : 14), "d ≥ \(lb)", color: "#8a5a00", anchor: anchor, bold: true)
         }
-        // Noise floor.
+        // The float64 Gram's precision limit, only where it matters: when the values past the signal reach
+        // down to it (within ×10), so that their level there is rounding rather than data.
+        if let limit = r.numericalFloor, Self.showsPrecisionLimit(r), log10(limit) >= lo, log10(limit) <= top {
+            let yy = y(limit)
+            o += "<line x1=\"\(n(ml))\" y1=\"\(n(yy))\" x2=\"\(n(ml + pw))\" y2=\"\(n(yy))\" stroke=\"#b91c1c\" stroke-width=\"1\" stroke-dasharray=\"1 3\"><title>\(Markup.escape("float64 precision limit " + Formatting.sci(limit) + ": values at or below it are rounding"))</title></line>"
+            if !compact { o += label(ml + 4, yy + 14, "float64 precision limit", color: "#991b1b", anchor: "start") }
+        }
+        // Noise floor: the median of the values past the signal, as computed.
         if let nf = r.noiseFloor, nf > 0, nf.isFinite, log10(nf) >= lo, log10(nf) <= top {
             let yy = y(nf)
             o += "<line x1=\"\(n(ml))\" y1=\"\(n(yy))\" x2=\"\(n(ml + pw))\" y2=\"\(n(yy))\" stroke=\"#7a7a7a\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"><title>\(Markup.escape("noise floor " + Formatting.sci(nf)))</title></line>"
@@ -124,6 +135,42 @@ public struct SpectrumPlot: Sendable {
         }
         o += "</svg>"
         return o
+    }
+
+    /// Whether the plot draws the precision limit: the values past the signal come within ×10 of it.
+    static func showsPrecisionLimit(_ r: EstimateResult) -> Bool {
+        guard let limit = r.numericalFloor, limit > 0, limit.isFinite else { return false }
+        let after = r.hiddenDim ?? r.lowerBound ?? 0
+        let tail = r.singularValues.dropFirst(after).filter { $0.isFinite }
+        guard let lowest = tail.min() else { return false }
+        return lowest <= 10 * limit
+    }
+
+    /// The figure caption: it describes the marks this plot draws and no others.
+    public static func caption(_ r: EstimateResult) -> String {
+        let count = r.singularValues.count
+        var parts = ["Singular values of the double-centred sample matrix, largest first, on a log scale (blue)."]
+        if let d = r.hiddenDim, d >= 1, d <= count {
+            parts.append("A transformer's outputs span only its hidden size d, so the values fall off a cliff after index d: the red dashed line marks it, after index \(d).")
+        }
+        if r.noiseFloor.map({ $0 > 0 && $0.isFinite }) == true {
+            parts.append("Grey dashed line: the noise floor, the median of the values past the signal.")
+        }
+        if showsPrecisionLimit(r) {
+            parts.append("Red dotted line: the float64 precision limit of the Gram matrix; values at or below it are rounding, not data.")
+        }
+        let hidden = r.hiddenDim
+        let others = r.candidates.filter { $0.dim >= 1 && $0.dim < count && $0.dim != hidden }.map { String($0.dim) }
+        if !others.isEmpty {
+            parts.append("Orange dotted line\(others.count == 1 ? "" : "s"): candidate size\(others.count == 1 ? "" : "s") \(others.joined(separator: ", ")).")
+        }
+        if r.dominantDirections > 0 {
+            parts.append("Purple dots: \(r.dominantDirections) dominant early direction\(r.dominantDirections == 1 ? "" : "s"), far above the rest.")
+        }
+        if r.status == .insufficient, let lb = r.lowerBound, lb >= 1, lb <= count {
+            parts.append("Amber line and shading: no cliff up to index \(lb), so the hidden size is at least \(lb).")
+        }
+        return parts.joined(separator: " ")
     }
 
     /// Indices (0-based) of the points drawn, ascending.

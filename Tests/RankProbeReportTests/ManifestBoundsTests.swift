@@ -18,14 +18,15 @@ import Testing
         }
     }
 
-    /// Finding 2: YAML 1.1 sexagesimal overflowed inside Yams' Int conversion (SIGILL).
+    /// Finding 2: YAML 1.1 sexagesimal overflowed inside Yams' Int conversion (SIGILL). The errors name the
+    /// value's line and column (issue 12).
     @Test func sexagesimalHiddenSizeIsAnError() throws {
         let (path, error) = try load("models:\n  - name: a\n    inputs: [a.npy]\n    hidden_size: 9999999999999999:0:0:0\n")
-        #expect(error == "\(path): models[0].hidden_size: expected a decimal integer, found '9999999999999999:0:0:0'")
+        #expect(error == "\(path):4:18: models[0].hidden_size: expected a decimal integer, found '9999999999999999:0:0:0'")
         let (path2, error2) = try load("models:\n  - name: a\n    inputs: [a.npy]\n    hidden_size: 99999999999999999999\n")
-        #expect(error2 == "\(path2): models[0].hidden_size: 99999999999999999999 is too large for a hidden size")
+        #expect(error2 == "\(path2):4:18: models[0].hidden_size: 99999999999999999999 is too large for a hidden size")
         let (path3, error3) = try load("models:\n  - name: a\n    inputs: [a.npy]\n    hidden_size: 0x1000\n")
-        #expect(error3 == "\(path3): models[0].hidden_size: expected a decimal integer, found '0x1000'")
+        #expect(error3 == "\(path3):4:18: models[0].hidden_size: expected a decimal integer, found '0x1000'")
     }
 
     @Test func decimalHiddenSizesStillRead() throws {

@@ -21,9 +21,10 @@ import Testing
             $0.split(separator: " ").compactMap { Double($0) }
         }
         #expect(points.count < 3 * 760 && points.count > 700)
-        // Recompute where σ_d and σ_(d+1) must be: same mapping as the plot (margins 70/24, 28/48).
+        // Recompute where σ_d and σ_(d+1) must be: same mapping as the plot (margins 70/24, 28/48; the index
+        // axis runs to 6000 + 6000/25 so that marks at the last index stay off the frame's edge).
         let pw = 760.0 - 70 - 24, ph = 360.0 - 28 - 48
-        func x(_ i: Int) -> Double { ((70 + Double(i - 1) / 5999 * pw) * 10).rounded() / 10 }
+        func x(_ i: Int) -> Double { ((70 + Double(i - 1) / 6239 * pw) * 10).rounded() / 10 }
         let sv = r.singularValues
         let lo = floor(log10(sv.filter { $0 > 0 }.min()!)), top = max(ceil(log10(sv.max()!)), log10(sv.max()!) + 0.25)
         func y(_ v: Double) -> Double { ((28 + (top - log10(v)) / (top - lo) * ph) * 10).rounded() / 10 }

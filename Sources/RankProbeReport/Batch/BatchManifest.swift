@@ -22,8 +22,12 @@ public struct BatchManifest: Sendable, Equatable {
     public var models: [Model]
     /// Where the models came from, for the report header.
     public var source: String
+    /// Files of a scanned directory that are not model inputs (see `isInput`), skipped.
+    public var skippedFiles: [String]
 
-    public init(models: [Model], source: String) { self.models = models; self.source = source }
+    public init(models: [Model], source: String, skippedFiles: [String] = []) {
+        self.models = models; self.source = source; self.skippedFiles = skippedFiles
+    }
 
     private struct File: Decodable {
         struct Entry: Decodable {
@@ -80,18 +84,22 @@ public struct BatchManifest: Sendable, Equatable {
     static func parse(data: Data, path: String) throws -> BatchManifest {
         let lower = path.lowercased()
         let file: File
+        var yaml: YAMLMap? = nil
         do {
             if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
                 guard let text = String(data: data, encoding: .utf8) else { throw ReportError("\(path): not UTF-8 text") }
                 try checkYAMLShape(data, path: path)
+                yaml = yamlMap(data)
+                try checkKeys(yaml!.keys.map { (parent: $0.parent, key: $0.key, line: Optional($0.line), column: Optional($0.column)) }, path: path)
                 file = try YAMLDecoder().decode(File.self, from: text, userInfo: [File.yamlKey: true])
             } else {
+                try checkKeys(jsonKeys(data), path: path)
                 file = try JSONDecoder().decode(File.self, from: data)
             }
         } catch let e as ReportError {
             throw e
         } catch let e as DecodingError {
-            throw ReportError("\(path): \(describe(e))")
+            throw ReportError("\(path)\(yaml.map { location(of: e, in: $0) } ?? ""): \(describe(e))")
         } catch {
             throw ReportError("\(path): not a valid manifest: \(error)")
         }
@@ -164,8 +172,10 @@ public struct BatchManifest: Sendable, Equatable {
         }
     }
 
-    /// One model per non-hidden regular file (named after the file without its data extensions) or per
-    /// sub-folder (named after the folder; its non-hidden files, not recursing further), in name order.
+    /// One model per non-hidden input file (named after the file without its data extensions) or per
+    /// sub-folder (named after the folder; its non-hidden input files, not recursing further), in name order.
+    /// Files that are not inputs (`isInput`: NOTES.txt, README.md, a plot) are skipped and listed in
+    /// `skippedFiles`, so a note next to the data does not become a failed model.
     static func scan(directory path: String) throws -> BatchManifest {
         let fm = FileManager.default
         let entries: [String]
@@ -174,6 +184,7 @@ public struct BatchManifest: Sendable, Equatable {
         }
         let base = URL(fileURLWithPath: path)
         var models: [Model] = []
+        var skipped: [String] = []
         for name in entries {
             let url = base.appendingPathComponent(name)
             var isDir: ObjCBool = false
@@ -182,13 +193,37 @@ public struct BatchManifest: Sendable, Equatable {
                 let files = ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
                     .map { url.appendingPathComponent($0).path }
                     .filter { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue }
-                models.append(Model(name: name, inputs: files))
-            } else {
+                skipped += files.filter { !isInput($0) }
+                models.append(Model(name: name, inputs: files.filter(isInput)))
+            } else if isInput(url.path) {
                 models.append(Model(name: modelName(fromFile: name), inputs: [url.path]))
+            } else {
+                skipped.append(url.path)
             }
         }
-        guard !models.isEmpty else { throw ReportError("\(path): the directory has no model files or folders") }
-        return BatchManifest(models: models, source: path)
+        guard !models.isEmpty else {
+            throw ReportError("\(path): the directory has no model files or folders"
+                + (skipped.isEmpty ? "" : " (skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") that are not inputs: .npy dumps or JSON/JSONL logs)"))
+        }
+        return BatchManifest(models: models, source: path, skippedFiles: skipped)
+    }
+
+    /// Extensions of model inputs: `.npy` dumps and logs, optionally gzipped.
+    static let inputExtensions = [".npy", ".jsonl", ".ndjson", ".json", ".log"]
+
+    /// A model input: a known extension (also with `.gz`), or content that starts like one (the `.npy`
+    /// magic, or `{` / `[` for a JSON log without a telling name). A text note is not.
+    static func isInput(_ path: String) -> Bool {
+        var lower = path.lowercased()
+        if lower.hasSuffix(".gz") { return true }
+        if lower.hasSuffix(".zst") { lower = String(lower.dropLast(4)) }
+        if inputExtensions.contains(where: { lower.hasSuffix($0) }) { return true }
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 64)) ?? Data()
+        if head.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return true }
+        let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     static func modelName(fromFile name: String) -> String {
@@ -197,6 +232,24 @@ public struct BatchManifest: Sendable, Equatable {
             n = String(n.dropLast(ext.count))
         }
         return n
+    }
+
+    /// ":line:column" of the node a YAML decoding error is about (the deepest recorded node on its path).
+    static func location(of e: DecodingError, in map: YAMLMap) -> String {
+        let context: DecodingError.Context
+        switch e {
+        case .keyNotFound(_, let c): context = c
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
+        @unknown default: return ""
+        }
+        var keys = context.codingPath
+        while true {
+            let p = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            if let m = map.lines[p] { return ":\(m.line):\(m.column)" }
+            if keys.isEmpty { return "" }
+            keys.removeLast()
+        }
     }
 
     static func describe(_ e: DecodingError) -> String {

@@ -14,10 +14,13 @@ public enum BatchRenderer {
     }
 
     static func mark(_ e: BatchEntry) -> (symbol: String, words: String, cls: String)? {
-        guard let expected = e.expectedHiddenSize, let correct = e.correct else { return nil }
-        if correct { return ("✓", "right (expected \(expected))", "right") }
-        if e.result?.status == .ok { return ("✗", "wrong (expected \(expected))", "wrong") }
-        return ("✗", "no verdict (expected \(expected))", "wrong")
+        guard let expected = e.expectedHiddenSize, let outcome = e.outcome ?? e.judged else { return nil }
+        switch outcome {
+        case .right: return ("✓", "right (expected \(expected))", "right")
+        case .wrong: return ("✗", "wrong (expected \(expected))", "wrong")
+        case .undecided: return ("?", "undecided: no number given (expected \(expected))", "undecided")
+        case .failed: return ("–", "failed (expected \(expected))", "wrong")
+        }
     }
 
     static func context(_ e: BatchEntry) -> [ReportContent.Row] {
@@ -75,7 +78,12 @@ public enum BatchRenderer {
             }
             b += "</div>\n"
         }
-        b += "</div>\n<h2>Provenance</h2>\n<p>Models from <code>\(x(report.source))</code>; rankprobe \(x(report.toolVersion)). "
+        b += "</div>\n"
+        if !report.skippedFiles.isEmpty {
+            b += "<h2>Skipped files</h2>\n<p>Not model inputs (.npy dumps or JSON/JSONL logs), so not run:</p>\n<ul>\n"
+                + skippedList(report).map { "<li class=\"mono\">\(x($0))</li>\n" }.joined() + "</ul>\n"
+        }
+        b += "<h2>Provenance</h2>\n<p>Models from <code>\(x(report.source))</code>; rankprobe \(x(report.toolVersion)). "
             + "Machine-readable: <a href=\"report.json\">report.json</a>; text: <a href=\"report.md\">report.md</a>.</p>\n"
         return HTMLPage.wrap(title: "rankprobe: \(n) models", body: b)
     }
@@ -94,8 +102,22 @@ public enum BatchRenderer {
         let ok = report.models.filter { $0.result?.status == .ok }.count
         var s = "\(n) model\(n == 1 ? "" : "s"): \(ok) with a hidden size, \(report.failedCount) failed"
         let truth = report.models.filter { $0.expectedHiddenSize != nil }
-        if !truth.isEmpty { s += "; \(truth.filter { $0.correct == true }.count) of \(truth.count) right where the size is known" }
+        if !truth.isEmpty {
+            func count(_ o: BatchEntry.Outcome) -> Int { truth.filter { ($0.outcome ?? $0.judged) == o }.count }
+            s += "; \(count(.right)) of \(truth.count) right, \(count(.wrong)) wrong, \(count(.undecided)) undecided"
+            if count(.failed) > 0 { s += ", \(count(.failed)) failed" }
+            s += " where the size is known"
+        }
+        if !report.skippedFiles.isEmpty {
+            s += "; skipped \(report.skippedFiles.count) file\(report.skippedFiles.count == 1 ? "" : "s") that \(report.skippedFiles.count == 1 ? "is" : "are") not input"
+        }
         return s + "."
+    }
+
+    /// The skipped non-input files, relative to the scanned folder where possible.
+    static func skippedList(_ report: BatchReport) -> [String] {
+        let base = report.source.hasSuffix("/") ? report.source : report.source + "/"
+        return report.skippedFiles.map { $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : $0 }
     }
 
     public static func markdown(_ report: BatchReport) -> String {
@@ -116,6 +138,9 @@ public enum BatchRenderer {
         o += "\n## Spectra\n\n"
         for e in report.models where !e.failed {
             o += "### \(m(e.name))\n\n![Singular values of \(m(e.name))](\(ReportRenderer.linkTarget(e.plot)))\n\n"
+        }
+        if !report.skippedFiles.isEmpty {
+            o += "## Skipped files\n\nNot model inputs, so not run:\n\n" + skippedList(report).map { "- " + m($0) + "\n" }.joined() + "\n"
         }
         o += "Models from \(m(report.source)); rankprobe \(m(report.toolVersion)).\n"
         return o

@@ -15,6 +15,30 @@ public struct BatchEntry: Sendable, Codable, Equatable {
     public var correct: Bool?
 
     public var failed: Bool { result == nil }
+
+    /// With an expected size, one of four outcomes, counted apart: a wrong number is not the same failure
+    /// as an honest "ambiguous" or "insufficient".
+    public enum Outcome: String, Sendable, Codable, Equatable {
+        /// `ok` with the expected size.
+        case right
+        /// `ok` with another size: the worst output.
+        case wrong
+        /// `ambiguous` or `insufficient`: no number given.
+        case undecided
+        /// The model could not be read or run.
+        case failed
+    }
+
+    /// nil without an expected size; set by the runner (and in `report.json`).
+    public var outcome: Outcome?
+
+    /// The outcome from the verdict and the expected size.
+    public var judged: Outcome? {
+        guard expectedHiddenSize != nil else { return nil }
+        guard let r = result else { return .failed }
+        if r.status == .ok { return correct == true ? .right : .wrong }
+        return .undecided
+    }
     /// Relative link from OUTDIR to the model's page.
     public var page: String { "models/\(slug).html" }
     public var plot: String { "models/\(slug).svg" }
@@ -25,6 +49,8 @@ public struct BatchReport: Sendable, Codable, Equatable {
     public var source: String
     public var toolVersion: String
     public var models: [BatchEntry]
+    /// Files of a scanned directory that are not inputs (NOTES.txt, README.md, …): skipped, listed here.
+    public var skippedFiles: [String] = []
     public var failedCount: Int { models.filter(\.failed).count }
 }
 
@@ -65,12 +91,14 @@ public struct BatchRunner: Sendable {
             if e.failed {
                 e.correct = m.hiddenSize == nil ? nil : false
             }
+            e.outcome = e.judged
             try out.write(BatchRenderer.modelPage(e), to: e.page)
             if let r = e.result { try out.write(SpectrumPlot().document(r, title: e.name), to: e.plot) }
             progress?("[\(i + 1)/\(manifest.models.count)] \(Markup.terminal(m.name)): \(BatchRenderer.verdictWords(e))")
             entries.append(e)
         }
-        let report = BatchReport(source: manifest.source, toolVersion: RankProbeVersion.string, models: entries)
+        let report = BatchReport(source: manifest.source, toolVersion: RankProbeVersion.string, models: entries,
+                                 skippedFiles: manifest.skippedFiles)
         try out.write(BatchRenderer.index(report), to: "index.html")
         try out.write(BatchRenderer.markdown(report), to: "report.md")
         try out.write(try BatchRenderer.json(report), to: "report.json")
