@@ -21,7 +21,12 @@ public struct ReportContent: Sendable {
 
     public var title: String
     public var status: EstimateResult.Status
+    /// The verdict sentence in full (the text report's first line).
     public var headline: String
+    /// The banner of the HTML and Markdown reports: a bold title ("Hidden size 384", "Ambiguous") and the
+    /// verdict sentence without the words the title already says.
+    public var bannerTitle: String
+    public var bannerText: String
     public var summary: [Row]
     /// Extra facts from outside the result (batch: expected hidden size, notes).
     public var context: [Row]
@@ -39,7 +44,13 @@ public struct ReportContent: Sendable {
     public init(_ r: EstimateResult, title: String? = nil, context: [Row] = []) {
         self.title = title ?? ReportContent.defaultTitle(r)
         status = r.status
-        headline = r.message.isEmpty ? ReportContent.defaultHeadline(r) : ReportContent.withoutStatusPrefix(r.message)
+        headline = r.message.isEmpty ? ReportContent.defaultHeadline(r) : r.message.capitalizedFirst
+        if r.status == .ok, let d = r.hiddenDim {
+            bannerTitle = "Hidden size \(d)"
+        } else {
+            bannerTitle = ReportContent.statusWords(r.status).capitalizedFirst
+        }
+        bannerText = r.message.isEmpty ? ReportContent.defaultHeadline(r) : ReportContent.withoutStatusPrefix(r.message, hiddenDim: r.hiddenDim)
         self.context = context
         warnings = r.warnings.map(Formatting.shortenFloats)
         inputs = r.inputs
@@ -73,11 +84,14 @@ public struct ReportContent: Sendable {
         s.append(Row("Columns (tokens)", Formatting.integer(r.columns)
             + (r.columnsDropped > 0 ? " (\(Formatting.integer(r.columnsDropped)) dropped: -inf or NaN in some sample)" : "")))
         if let g = r.gap {
-            // A value after the cliff at the float64 Gram's precision limit is rounding, not data: the real
-            // drop is larger than the ratio shown, so it is given as a bound.
-            let atLimit = ReportContent.cliffAtPrecisionLimit(r)
-            s.append(Row("Cliff", "σ\(g.index) / σ\(g.index + 1) \(atLimit ? "≥" : "=") \(Formatting.sci(g.ratio))"
-                + (atLimit ? " (σ\(g.index + 1) is at the float64 precision limit; the true drop is larger)" : "")))
+            // A value after the cliff below the float64 Gram's precision limit is rounding, not data: the
+            // ratio as computed is shown with the drop that is certain (down to the limit).
+            var cliff = "σ\(g.index) / σ\(g.index + 1) = \(Formatting.sci(g.ratio))"
+            if ReportContent.cliffAtPrecisionLimit(r), let limit = r.numericalFloor, g.index >= 1 {
+                // σ_(d+1) as computed is rounding: the drop is certain only down to the limit.
+                cliff += " as computed; σ\(g.index + 1) is below the float64 precision limit (\(Formatting.sci(limit))), so only a drop of ×\(Formatting.sci(r.singularValues[g.index - 1] / limit)) or more is certain"
+            }
+            s.append(Row("Cliff", cliff))
         }
         if r.status == .ambiguous, !r.candidates.isEmpty {
             s.append(Row("Candidates", r.candidates.map { "\($0.dim) (ratio \(Formatting.sci($0.ratio)))" }.joined(separator: ", ")))
@@ -124,8 +138,10 @@ public struct ReportContent: Sendable {
 
     /// The detector's message starts with its status ("ambiguous: …", "insufficient data: …"); the
     /// reports print the status in words just before it, so the prefix would repeat it.
-    static func withoutStatusPrefix(_ message: String) -> String {
-        for prefix in ["ambiguous: ", "insufficient data: "] where message.hasPrefix(prefix) {
+    static func withoutStatusPrefix(_ message: String, hiddenDim: Int? = nil) -> String {
+        var prefixes = ["ambiguous: ", "insufficient data: "]
+        if let d = hiddenDim { prefixes.append("hidden size \(d): ") }
+        for prefix in prefixes where message.lowercased().hasPrefix(prefix) {
             return String(message.dropFirst(prefix.count)).capitalizedFirst
         }
         return message.capitalizedFirst

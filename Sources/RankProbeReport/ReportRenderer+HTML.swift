@@ -12,7 +12,7 @@ extension ReportRenderer {
         var b = ""
         if let backLink { b += "<p><a href=\"\(e(backLink))\">← all models</a></p>\n" }
         b += "<h1>rankprobe: \(e(c.title))</h1>\n"
-        b += "<p class=\"verdict status-\(c.status.rawValue)\"><strong>\(e(ReportContent.statusWords(c.status).capitalizedFirst)).</strong> \(e(c.headline))</p>\n"
+        b += "<p class=\"verdict status-\(c.status.rawValue)\"><strong>\(e(c.bannerTitle)).</strong> \(e(c.bannerText))</p>\n"
         b += "<h2>Spectrum</h2>\n<figure>\n" + SpectrumPlot().svg(prepared, title: c.title) + "\n"
         b += "<figcaption>" + e(SpectrumPlot.caption(prepared)) + "</figcaption>\n</figure>\n"
         b += "<h2>Summary</h2>\n" + keyValueTable(c.summary + c.context)

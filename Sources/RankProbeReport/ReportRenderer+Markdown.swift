@@ -5,7 +5,7 @@ extension ReportRenderer {
     public static func markdown(_ r: EstimateResult, title: String? = nil, plotFile: String? = nil) -> String {
         let c = ReportContent(ReportPreparation.prepare(r), title: title)
         let m = Markup.markdown
-        var o = "# rankprobe: \(m(c.title))\n\n**\(m(ReportContent.statusWords(c.status)).capitalizedFirst):** \(m(c.headline))\n\n"
+        var o = "# rankprobe: \(m(c.title))\n\n**\(m(c.bannerTitle)):** \(m(c.bannerText))\n\n"
         if let plotFile {
             o += "![Singular values of \(m(c.title)) on a log scale](\(linkTarget(plotFile)))\n\n"
         } else {

@@ -100,10 +100,11 @@ public struct SpectrumPlot: Sendable {
         }
         // Candidates (ambiguous verdicts: every dim the spectrum supports).
         let hidden = r.hiddenDim
-        for c in r.candidates where c.dim >= 1 && c.dim < count && c.dim != hidden {
+        // Labels of neighbouring candidates would overlap: each one a line lower than the previous.
+        for (k, c) in r.candidates.filter({ $0.dim >= 1 && $0.dim < count && $0.dim != hidden }).sorted(by: { $0.dim < $1.dim }).enumerated() {
             let xx = (x(Double(c.dim)) + x(Double(c.dim + 1))) / 2
             o += "<line x1=\"\(n(xx))\" y1=\"\(n(mt))\" x2=\"\(n(xx))\" y2=\"\(n(mt + ph))\" stroke=\"#d97706\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"><title>\(Markup.escape("candidate d = \(c.dim), σ ratio \(Formatting.sci(c.ratio))"))</title></line>"
-            if !compact { o += label(xx + 3, mt + 28, "\(c.dim)?", color: "#b45309", anchor: "start") }
+            if !compact { o += label(xx + 3, mt + 28 + 15 * Double(k % 4), "\(c.dim)?", color: "#b45309", anchor: "start") }
         }
         // The curve.
         let keep = keptIndices(r, plotWidth: pw)
@@ -153,14 +154,17 @@ public struct SpectrumPlot: Sendable {
         if let d = r.hiddenDim, d >= 1, d <= count {
             parts.append("A transformer's outputs span only its hidden size d, so the values fall off a cliff after index d: the red dashed line marks it, after index \(d).")
         }
-        if r.noiseFloor.map({ $0 > 0 && $0.isFinite }) == true {
+        if let floor = r.noiseFloor, floor > 0, floor.isFinite {
             parts.append("Grey dashed line: the noise floor, the median of the values past the signal.")
+            if let limit = r.numericalFloor, floor < limit {
+                parts.append("It lies below the precision limit, so it is the Gram's rounding: the data's own noise is at most that limit.")
+            }
         }
         if showsPrecisionLimit(r) {
             parts.append("Red dotted line: the float64 precision limit of the Gram matrix; values at or below it are rounding, not data.")
         }
         let hidden = r.hiddenDim
-        let others = r.candidates.filter { $0.dim >= 1 && $0.dim < count && $0.dim != hidden }.map { String($0.dim) }
+        let others = r.candidates.filter { $0.dim >= 1 && $0.dim < count && $0.dim != hidden }.map(\.dim).sorted().map(String.init)
         if !others.isEmpty {
             parts.append("Orange dotted line\(others.count == 1 ? "" : "s"): candidate size\(others.count == 1 ? "" : "s") \(others.joined(separator: ", ")).")
         }

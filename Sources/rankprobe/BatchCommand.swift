@@ -53,7 +53,11 @@ struct BatchCommand: ParsableCommand {
         do { report = try runner.run(manifest, outDir: out) } catch { throw RankProbeFailure(message: "\(error)") }
         let index = URL(fileURLWithPath: out).appendingPathComponent("index.html").standardizedFileURL.path
         let failed = report.models.filter(\.failed)
-        print("\(report.models.count) model(s), \(failed.count) failed; report: \(index)")
+        let n = report.models.count
+        print("\(n) model\(n == 1 ? "" : "s"), \(failed.count) failed; report: \(index)")
+        for file in report.skippedFiles {
+            FileHandle.standardError.write(Data("rankprobe: skipped \(Markup.terminal(file)): not a model input (.npy dump or JSON/JSONL log)\n".utf8))
+        }
         for f in failed { FileHandle.standardError.write(Data("rankprobe: \(Markup.terminal(f.name)): \(Markup.terminal(f.error ?? "failed"))\n".utf8)) }
         if !failed.isEmpty { throw ExitCode(1) }
     }

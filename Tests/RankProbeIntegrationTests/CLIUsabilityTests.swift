@@ -179,3 +179,22 @@ func runCLI(_ arguments: [String], environment: [String: String]) throws -> (sta
         #expect(!piped.stderr.contains("rankprobe: reading"))
     }
 }
+
+/// Issue 12: `Scripts/test` and `Scripts/demo` built into one folder with different flags, so each rebuilt
+/// everything after the other. The demo has its own folder; the README checker uses the test build's
+/// flags and folder (so CI does not build twice).
+@Suite struct ScriptBuildFolderTests {
+    static func script(_ name: String) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("Scripts").appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test func demoAndTestDoNotShareABuildFolder() throws {
+        let demo = try Self.script("demo"), test = try Self.script("test"), readme = try Self.script("check-readme")
+        let demoBuilds = demo.components(separatedBy: "\n").filter { $0.contains("swift build") }
+        #expect(!demoBuilds.isEmpty && demoBuilds.allSatisfy { $0.contains("--scratch-path .build-demo") }, "\(demoBuilds)")
+        #expect(test.contains("swift test -c release -Xswiftc -enable-testing") && !test.contains("--scratch-path"))
+        let readmeBuilds = readme.components(separatedBy: "\n").filter { $0.contains("swift build") }
+        #expect(!readmeBuilds.isEmpty && readmeBuilds.allSatisfy { $0.contains("-c release -Xswiftc -enable-testing") && !$0.contains("--scratch-path") })
+    }
+}

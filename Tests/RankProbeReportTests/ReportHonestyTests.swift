@@ -2,6 +2,7 @@ import Foundation
 import RankProbe
 import RankProbeLogs
 @testable import RankProbeReport
+import RankProbeSynth
 import Testing
 
 /// Issue 12, the reports as a person reads them: one warnings list in every format, captions that describe
@@ -46,8 +47,14 @@ import Testing
         #expect(!html.contains("Ambiguous.</strong> ambiguous:"))
         var i = Fixtures.insufficient
         i.message = "insufficient data: the signal runs on to the last value"
-        #expect(ReportRenderer.text(i).contains("\nThe signal runs on to the last value\n"))
+        #expect(ReportRenderer.html(i).contains("<strong>Not enough data.</strong> The signal runs on to the last value"))
         #expect(!ReportRenderer.html(i).contains("insufficient data:"))
+        #expect(ReportRenderer.markdown(i).contains("**Not enough data:** The signal runs on"))
+        // The text report has no banner: its first line is the sentence in full.
+        #expect(ReportRenderer.text(i).contains("\nInsufficient data: the signal runs on to the last value\n"))
+        var ok = Fixtures.ok
+        ok.message = "hidden size 384: the values fall by ×5100"
+        #expect(ReportRenderer.html(ok).contains("<strong>Hidden size 384.</strong> The values fall by ×5100"))
     }
 
     @Test func hiddenSizeWording() {
@@ -102,11 +109,13 @@ import Testing
         #expect(SpectrumPlot.caption(r).contains("float64 precision limit"))
     }
 
-    /// With σ_(d+1) at the precision limit the cliff ratio is a bound, and says so.
+    /// With σ_(d+1) below the precision limit the ratio as computed is not all certain: the report gives
+    /// the drop down to the limit as the certain part.
     @Test func clampedCliffIsABound() {
         var r = Fixtures.ok
-        r.numericalFloor = r.singularValues[384]
-        #expect(ReportRenderer.text(r).contains("σ384 / σ385 ≥ 5100 (σ385 is at the float64 precision limit"))
+        r.numericalFloor = r.singularValues[384] * 1.01
+        let bound = r.singularValues[383] / r.numericalFloor!
+        #expect(ReportRenderer.text(r).contains("σ384 / σ385 = 5100 as computed; σ385 is below the float64 precision limit (\(Formatting.sci(r.numericalFloor!))), so only a drop of ×\(Formatting.sci(bound)) or more is certain"))
         r.numericalFloor = 1e-12
         #expect(ReportRenderer.text(r).contains("σ384 / σ385 = 5100\n"))
     }
@@ -180,9 +189,35 @@ import Testing
         #expect(m.models[2].inputs == [sub.appendingPathComponent("run.jsonl").path])
         #expect(m.skippedFiles == [dir.appendingPathComponent("NOTES.txt").path, sub.appendingPathComponent("README.md").path])
         let report = BatchReport(source: dir.path, toolVersion: "0.1.0", models: [], skippedFiles: m.skippedFiles)
-        #expect(BatchRenderer.summaryLine(report).contains("skipped 2 files that are not input"))
+        #expect(BatchRenderer.summaryLine(report).contains("skipped 2 files that are not model inputs"))
         #expect(BatchRenderer.index(report).contains("<li class=\"mono\">NOTES.txt</li>"))
         #expect(BatchRenderer.markdown(report).contains("- vendor/README.md"))
+    }
+
+    /// Through the command: a NOTES.txt next to two models is skipped and named, and the exit status is 0.
+    @Test func notesFileDoesNotFailTheBatch() throws {
+        let exe = try #require(BatchTests.executable(), "rankprobe executable not found next to the test bundle")
+        let dir = try TestData.temporaryDirectory("notes")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let models = dir.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try SyntheticModel(hidden: 24, vocab: 300, seed: 1).writeNPY(path: models.appendingPathComponent("d24.npy").path, samples: 80)
+        try "rerun with more prompts".write(to: models.appendingPathComponent("NOTES.txt"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = ["batch", models.path, "--out", dir.appendingPathComponent("out").path, "--no-hash"]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("skipped \(models.appendingPathComponent("NOTES.txt").path): not a model input"), "\(stderr)")
+        let report = try EstimateResult.jsonDecoder().decode(
+            BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
+        #expect(report.models.map(\.name) == ["d24"] && report.models[0].result?.hiddenDim == 24)
+        #expect(report.skippedFiles == [models.appendingPathComponent("NOTES.txt").path])
     }
 
     @Test(arguments: [

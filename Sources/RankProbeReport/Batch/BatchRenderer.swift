@@ -46,7 +46,9 @@ public enum BatchRenderer {
         let n = report.models.count
         let withTruth = report.models.filter { $0.expectedHiddenSize != nil }
         var b = "<h1>rankprobe: \(n) model\(n == 1 ? "" : "s")</h1>\n"
-        b += "<p class=\"verdict status-\(report.failedCount > 0 ? "failed" : "ok")\">\(x(summaryLine(report)))</p>\n"
+        // A wrong number is the worst outcome: it colours the banner like a failure.
+        let bad = report.failedCount > 0 || report.models.contains { $0.outcome == .wrong }
+        b += "<p class=\"verdict status-\(bad ? "failed" : "ok")\">\(x(summaryLine(report)))</p>\n"
         b += "<h2>Comparison</h2>\n<div class=\"scroll\"><table>\n<tr><th>Model</th><th>Verdict</th><th>Hidden size</th>"
         if !withTruth.isEmpty { b += "<th>Expected</th>" }
         b += "<th>Confidence</th><th>Samples</th><th>Columns</th><th>Output bias</th><th>Parameters (dense)</th><th>Notes</th></tr>\n"
@@ -109,15 +111,18 @@ public enum BatchRenderer {
             s += " where the size is known"
         }
         if !report.skippedFiles.isEmpty {
-            s += "; skipped \(report.skippedFiles.count) file\(report.skippedFiles.count == 1 ? "" : "s") that \(report.skippedFiles.count == 1 ? "is" : "are") not input"
+            let k = report.skippedFiles.count
+            s += "; skipped " + (k == 1 ? "1 file that is not a model input" : "\(k) files that are not model inputs")
         }
         return s + "."
     }
 
     /// The skipped non-input files, relative to the scanned folder where possible.
     static func skippedList(_ report: BatchReport) -> [String] {
-        let base = report.source.hasSuffix("/") ? report.source : report.source + "/"
-        return report.skippedFiles.map { $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : $0 }
+        let bases = [report.source, URL(fileURLWithPath: report.source).standardizedFileURL.path].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        return report.skippedFiles.map { file in
+            bases.first { file.hasPrefix($0) }.map { String(file.dropFirst($0.count)) } ?? file
+        }
     }
 
     public static func markdown(_ report: BatchReport) -> String {
