@@ -39,6 +39,8 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs.")
     var noHash = false
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         let manifest: BatchManifest
         do { manifest = try BatchManifest.load(path: source) } catch { throw RankProbeFailure(message: "\(error)") }
@@ -46,9 +48,12 @@ struct BatchCommand: ParsableCommand {
         let commandLine = CommandLine.arguments
         let runner = BatchRunner(
             estimate: { inputs in
-                try Estimator.estimate(paths: inputs, options: EstimateOptions(hashInputs: hash, commandLine: commandLine))
+                // The same mistakes `estimate` recognises make a model fail with their name, not a verdict.
+                try InputChecks.refuseProbabilities(paths: inputs)
+                let result = try Estimator.estimate(paths: inputs, options: EstimateOptions(hashInputs: hash, commandLine: commandLine))
+                return try InputChecks.review(result, paths: inputs)
             },
-            progress: { progressLine($0) })
+            progress: progress.sink)
         let report: BatchReport
         do { report = try runner.run(manifest, outDir: out) } catch { throw RankProbeFailure(message: "\(error)") }
         let index = URL(fileURLWithPath: out).appendingPathComponent("index.html").standardizedFileURL.path

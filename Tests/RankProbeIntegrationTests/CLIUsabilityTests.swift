@@ -191,10 +191,52 @@ func runCLI(_ arguments: [String], environment: [String: String]) throws -> (sta
 
     @Test func demoAndTestDoNotShareABuildFolder() throws {
         let demo = try Self.script("demo"), test = try Self.script("test"), readme = try Self.script("check-readme")
-        let demoBuilds = demo.components(separatedBy: "\n").filter { $0.contains("swift build") }
+        let demoBuilds = demo.components(separatedBy: "\n").filter { $0.contains("swift build") && !$0.hasPrefix("#") }
         #expect(!demoBuilds.isEmpty && demoBuilds.allSatisfy { $0.contains("--scratch-path .build-demo") }, "\(demoBuilds)")
         #expect(test.contains("swift test -c release -Xswiftc -enable-testing") && !test.contains("--scratch-path"))
-        let readmeBuilds = readme.components(separatedBy: "\n").filter { $0.contains("swift build") }
-        #expect(!readmeBuilds.isEmpty && readmeBuilds.allSatisfy { $0.contains("-c release -Xswiftc -enable-testing") && !$0.contains("--scratch-path") })
+        // The checker builds exactly what `swift test` builds (tests included): the product alone compiles
+        // every module differently and the two would rebuild each other.
+        let readmeBuilds = readme.components(separatedBy: "\n").filter { $0.contains("swift build") && !$0.hasPrefix("#") }
+        #expect(readmeBuilds.count == 2, "\(readmeBuilds)")
+        #expect(readmeBuilds.allSatisfy { $0.contains("-c release -Xswiftc -enable-testing") && !$0.contains("--scratch-path") })
+        #expect(readmeBuilds.contains { $0.contains("--build-tests") })
+    }
+}
+
+/// `Scripts/check-readme` on small READMEs: a failing command is named by its README line, `console`
+/// blocks run their `$ ` lines only, an unlabelled fence is an error, and a skip marker skips.
+@Suite struct CheckReadmeTests {
+    func check(_ readme: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("README.md").path
+        try readme.write(toFile: path, atomically: true, encoding: .utf8)
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rankprobe").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [root.appendingPathComponent("Scripts/check-readme").path, path]
+        p.environment = ProcessInfo.processInfo.environment.merging(["RANKPROBE_BIN": exe]) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func failingCommandIsNamedByItsLine() throws {
+        let r = try check("# t\n\n```sh\nrankprobe --version\ntouch made-here\n```\n\ntext\n\n```console\n$ ls made-here\nmade-here\n$ rankprobe help nosuchcommand\n```\n")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("FAILED: README.md:13 (block at line 10)"), "\(r.stderr)")
+    }
+
+    @Test func conventionIsEnforced() throws {
+        let unlabelled = try check("```\nls\n```\n")
+        #expect(unlabelled.status == 1 && unlabelled.stderr.contains("README.md:1: code block without a language"), "\(unlabelled.stderr)")
+        let skipped = try check("<!-- check-readme: skip: needs a clone -->\n```sh\nfalse\n```\n\n```yaml\nnot: run\n```\n\n```console\n$ true\nanything\n```\n")
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("README.md:2: skipped (needs a clone)") && skipped.stdout.contains("1 blocks ran, 1 skipped, all passed"))
     }
 }
