@@ -10,6 +10,14 @@ public struct LogRecord: Sendable, Equatable {
         case pairs = "request-response-pairs"
         case vllm = "vllm"
         case llamacpp = "llama.cpp"
+        /// OpenAI Responses API bodies (`output[].content[]` `output_text` with `logprobs`).
+        case openaiResponses = "openai-responses"
+        /// Gemini `generateContent` bodies (`candidates[].logprobsResult`).
+        case gemini = "gemini"
+        /// Ollama `/api/generate` and `/api/chat` bodies (top-level `logprobs`).
+        case ollama = "ollama"
+        /// SGLang `/generate` bodies (`meta_info` logprob tuples).
+        case sglang = "sglang"
     }
 
     /// A token with its log-probability as the API returned it.

@@ -41,7 +41,7 @@ enum {
 
 /// One token with its log-probability.
 typedef struct {
-    /// Token id (`id`, vLLM `token_id:N` strings, prompt_logprobs keys), or RP_NO_ID.
+    /// Token id (`id`, Gemini `tokenId`, SGLang tuples, vLLM `token_id:N` strings, prompt_logprobs keys), or RP_NO_ID.
     int64_t id;
     /// Token text (`token`, `tok_str`, `decoded_token`, legacy dict key).
     rp_str token;
@@ -72,6 +72,10 @@ typedef enum {
     RP_SHAPE_LLAMACPP = 3,    // completion_probabilities[] {id, token, logprob|prob, bytes, top_logprobs|top_probs}
     RP_SHAPE_LLAMACPP_OLD = 4,// completion_probabilities[] {content, probs: [{tok_str, prob}]}
     RP_SHAPE_ERROR = 5,       // a body that only carries `error`
+    RP_SHAPE_RESPONSES = 6,   // OpenAI Responses API: output[].content[] output_text with logprobs[]
+    RP_SHAPE_GEMINI = 7,      // Gemini generateContent: candidates[].logprobsResult
+    RP_SHAPE_OLLAMA = 8,      // Ollama /api/generate, /api/chat: top-level logprobs[]
+    RP_SHAPE_SGLANG = 9,      // SGLang /generate: meta_info.output_*_logprobs tuples [logprob, id, text]
 } rp_shape;
 
 /// One extracted record. Pointers are valid until the callback returns.

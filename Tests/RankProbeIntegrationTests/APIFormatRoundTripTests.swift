@@ -1,0 +1,57 @@
+import Foundation
+import RankProbe
+import RankProbeSynth
+import Testing
+
+/// The APIs of 2026 (Responses, Responses through the Batch API, Gemini, Ollama, SGLang): synthetic traffic in
+/// each one's shapes → estimate → the model's true hidden size. Their top lists are capped at 20 (SGLang's is
+/// not), so the round trips use a 20-token vocabulary, where the top 20 is the whole row, and a hidden size
+/// well below 19.
+@Suite(.serialized) struct APIFormatRoundTripTests {
+    static let small = SyntheticModel(hidden: 6, vocab: 20, seed: 11)
+
+    static func estimate(_ options: SyntheticLogOptions, model: SyntheticModel = small, gzip: Bool = false) throws -> EstimateResult {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var files = try SyntheticLogs.write(source: model, options: options, to: dir.appendingPathComponent("log").path)
+        if gzip {
+            for f in files {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["gzip", "-f", f]
+                try p.run()
+                p.waitUntilExit()
+                #expect(p.terminationStatus == 0)
+            }
+            files = files.map { $0 + ".gz" }
+        }
+        return try Estimator.estimate(paths: files, options: EstimateOptions(hashInputs: false))
+    }
+
+    @Test(arguments: [SyntheticLogOptions.Format.responsesPairs, .responsesBatch, .geminiPairs, .ollamaPairs, .sglangPairs])
+    func fullTopListsGiveTheHiddenSize(format: SyntheticLogOptions.Format) throws {
+        let r = try Self.estimate(SyntheticLogOptions(format: format, protocol: .direct, prompts: 90, topLogprobs: 20))
+        #expect(r.status == .ok, "\(r.message)")
+        #expect(r.hiddenDim == 6, "\(r.message)")
+        let input = try #require(r.input)
+        #expect(input.protocols == ["direct": 90])
+        #expect(input.rowsKept == 90 && input.columnsKept == 20)
+        #expect(input.requestsUsed == 90)
+    }
+
+    @Test(arguments: [SyntheticLogOptions.Format.responsesBatch, .ollamaPairs])
+    func gzippedLogsReadTheSame(format: SyntheticLogOptions.Format) throws {
+        let r = try Self.estimate(SyntheticLogOptions(format: format, protocol: .direct, prompts: 90, topLogprobs: 20), gzip: true)
+        #expect(r.status == .ok && r.hiddenDim == 6, "\(r.message)")
+    }
+
+    @Test func formatsAreNamed() throws {
+        let cases: [(SyntheticLogOptions.Format, String)] = [
+            (.responsesPairs, "request-response-pairs"), (.responsesBatch, "openai-batch"), (.geminiPairs, "request-response-pairs"),
+        ]
+        for (format, name) in cases {
+            let r = try Self.estimate(SyntheticLogOptions(format: format, protocol: .direct, prompts: 40, topLogprobs: 20))
+            #expect(r.input?.formats == [name])
+        }
+    }
+}
