@@ -128,8 +128,35 @@ public struct BatchEmitter {
                 start += group
                 g += 1
             }
+        case .tracked:
+            var start = 0
+            var t = 0
+            while start < columns.ids.count {
+                let ids = columns.ids[start..<min(start + p0.idsPerRequest, columns.ids.count)]
+                let body = trackedBody(prompt: prompt, ids: Array(ids))
+                let url = p0.server == .sglang ? "/generate" : "/v1/completions"
+                for r in 0..<p0.repeats {
+                    out.append(head + Self.jsonString("p\(p)-t\(t)-r\(r)") + ",\"method\":\"POST\",\"url\":\"\(url)\",\"body\":" + body + "}")
+                }
+                start += p0.idsPerRequest
+                t += 1
+            }
         }
         return out
+    }
+
+    /// A tracked-token request body. vLLM: a completions request (the prompt as text, no chat template, so
+    /// the row is exactly this context) with `logprob_token_ids`, `logprobs` 0 (only the sampled token
+    /// besides them) and token ids instead of text in the answer. SGLang: a `/generate` request with
+    /// `token_ids_logprob`. Greedy, one token: only the first position is read.
+    func trackedBody(prompt: String, ids: [Int]) -> String {
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        if plan.parameters.server == .sglang {
+            return "{\"text\":\(Self.jsonString(prompt)),\"sampling_params\":{\"max_new_tokens\":\(plan.parameters.outputTokens),"
+                + "\"temperature\":0},\"return_logprob\":true,\"top_logprobs_num\":0,\"token_ids_logprob\":\(list)}"
+        }
+        return "{\"model\":\(Self.jsonString(model)),\"prompt\":\(Self.jsonString(prompt)),\"max_tokens\":\(plan.parameters.outputTokens),"
+            + "\"temperature\":0,\"logprobs\":0,\"return_tokens_as_token_ids\":true,\"logprob_token_ids\":\(list)}"
     }
 
     /// Writes `batch-0001.jsonl`, … and `manifest.json` into `directory` (created if missing).

@@ -44,6 +44,7 @@ struct rp_json_parser {
     std::vector<uint8_t> prompt_null;
     std::vector<int64_t> bias_ids;
     std::vector<double> bias_values;
+    std::vector<int64_t> tracked;
 };
 
 namespace {
@@ -463,6 +464,15 @@ void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
     read_max_tokens(req, d);
     read_probs_request(req, d);
     read_other_settings(req, d);
+    for (const char *k : {"logprob_token_ids", "token_ids_logprob"}) {
+        dom::array ids;
+        if (req[k].get(e) != SUCCESS || e.get_array().get(ids) != SUCCESS) continue;
+        for (dom::element x : ids) {
+            int64_t id;
+            if (x.get_int64().get(id) == SUCCESS) p.tracked.push_back(id);
+            else { set_problem(p, "a tracked token id (logprob_token_ids / token_ids_logprob) is not an integer"); break; }
+        }
+    }
 }
 
 void read_error(rp_json_parser &p, dom::element e) {
@@ -832,6 +842,7 @@ void reset_record(rp_json_parser &p, rp_doc &d) {
     p.top.clear();
     p.bias_ids.clear();
     p.bias_values.clear();
+    p.tracked.clear();
 }
 
 void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
@@ -888,6 +899,8 @@ int32_t deliver(rp_json_parser &p, dom::element root, int32_t index, int32_t non
     d.bias_ids = p.bias_ids.data();
     d.bias_values = p.bias_values.data();
     d.bias_count = (int32_t)p.bias_ids.size();
+    d.tracked_ids = p.tracked.data();
+    d.tracked_count = (int32_t)p.tracked.size();
     if (d.prompt_positions >= 0) {
         d.prompt_starts = p.prompt_starts.data();
         d.prompt_is_null = p.prompt_null.data();

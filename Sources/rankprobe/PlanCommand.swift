@@ -15,13 +15,21 @@ struct PlanCommand: ParsableCommand {
             tail values make the floor's median stable, and 10 % keeps a somewhat low guess covered at \
             large d. Use an upper bound for --hidden-guess when unsure; cost grows with d².
 
-            PROTOCOLS (all with max_tokens 1 and logit_bias +100)
-              forced   one request per prompt and column; the forced token is sampled and its unbiased \
-            logprob returned (today's OpenAI behaviour). The free top-k entries differ per prompt and do \
-            not add complete columns, so requests = prompts × columns × repeats.
+            PROTOCOLS (all with max_tokens 1)
+              forced   logit_bias +100 on one token: one request per prompt and column; the forced token \
+            is sampled and its unbiased logprob returned (today's OpenAI behaviour). The free top-k entries \
+            differ per prompt and do not add complete columns, so requests = prompts × columns × repeats.
               biased   for servers that apply logit_bias before computing logprobs: each request biases an \
             anchor token plus k − 1 new columns (k = --top-logprobs), all returned in the top-k; values \
             relative to the anchor are exact. requests = prompts × ⌈(columns − 1)/(k − 1)⌉ × repeats.
+              tracked  for servers that return the logprobs of token ids the caller names, with no bias at \
+            all (--server vllm: logprob_token_ids on /v1/completions; --server sglang: token_ids_logprob on \
+            /generate): each request names up to --tracked-per-request column ids (default 128). \
+            requests = prompts × ⌈columns/128⌉ × repeats; the cheapest exact audit of an open-weight \
+            endpoint. The files are Batch-API-shaped lines (vllm run-batch reads them; for SGLang post each \
+            body to /generate and record {"request": body, "response": answer} lines).
+
+            Which protocols an API allows, and what each costs there: rankprobe plan --api NAME.
 
             COST
               requests × --price-per-request + input tokens × --price-input-per-mtok / 10⁶ + output tokens \
@@ -53,8 +61,14 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("top-logprobs"), help: ArgumentHelp("top_logprobs the API returns (OpenAI: at most 20).", valueName: "K"))
     var topLogprobs: Int = 20
 
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("Collection protocol.", valueName: "forced|biased"))
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("Collection protocol.", valueName: "forced|biased|tracked"))
     var collection: QueryPlan.CollectionProtocol = .forced
+
+    @Option(help: ArgumentHelp("Server of the tracked protocol.", valueName: "vllm|sglang"))
+    var server: QueryPlan.TrackedServer?
+
+    @Option(name: .customLong("tracked-per-request"), help: ArgumentHelp("Token ids each tracked request names (default 128).", valueName: "N"))
+    var trackedPerRequest: Int?
 
     @Option(help: ArgumentHelp("Times each request is sent (averaging serving noise).", valueName: "R"))
     var repeats: Int = 1
@@ -103,7 +117,7 @@ struct PlanCommand: ParsableCommand {
             plan = try QueryPlan.make(.init(
                 vocab: vocab, hiddenGuess: hiddenGuess, topLogprobs: topLogprobs, protocol: collection, repeats: repeats,
                 pricePerRequest: pricePerRequest, priceInputPerMTok: priceInput, priceOutputPerMTok: priceOutput,
-                promptTokens: promptTokens))
+                promptTokens: promptTokens, server: server, trackedPerRequest: trackedPerRequest))
         } catch {
             throw ValidationError("\(error)")
         }
@@ -139,3 +153,4 @@ struct PlanCommand: ParsableCommand {
 }
 
 extension QueryPlan.CollectionProtocol: ExpressibleByArgument {}
+extension QueryPlan.TrackedServer: ExpressibleByArgument {}

@@ -97,14 +97,15 @@ import Testing
         let (records, _) = try ParseFixtures.read(["apis-2026/sglang-pairs.jsonl"])
         let r = try #require(records.first)
         #expect(r.sampled?.summary == "12366|-|-0.5")
-        // The top list and the tracked ids share 12366: it is listed once.
-        #expect(r.top.map(\.summary) == ["12366|-|-0.5", "279|-|-2.25", "3681|-|-9.75", "7|-|-11.0"])
+        // The top list and the tracked ids share 12366: it is listed once. The request tracks 12366, 3681
+        // and 7, so the top-k extra (279) is left out: it would be a column of holes.
+        #expect(r.top.map(\.summary) == ["12366|-|-0.5", "3681|-|-9.75", "7|-|-11.0"])
         #expect(r.maxTokens == 1)
         let positions = try #require(r.promptLogprobs)
         #expect(positions.count == 3)
         #expect(positions[0].isEmpty)
-        #expect(positions[1].map(\.summary) == ["1176|-|-2.0", "1438|-|-3.0", "12366|-|-9.0", "3681|-|-8.5", "7|-|-6.0", "6864|-|-7.5"])
-        #expect(positions[2].map(\.summary) == ["315|-|-1.25", "304|-|-2.5", "12366|-|-4.0", "3681|-|-5.5", "7|-|-7.25"])
+        #expect(positions[1].map(\.summary) == ["12366|-|-9.0", "3681|-|-8.5", "7|-|-6.0"])
+        #expect(positions[2].map(\.summary) == ["12366|-|-4.0", "3681|-|-5.5", "7|-|-7.25"])
         #expect(LogProtocol.detect(r, forcedMinBias: 20) == .direct)
     }
 
@@ -112,8 +113,9 @@ import Testing
         let (records, stats) = try ParseFixtures.read(["apis-2026/vllm-tracked.jsonl"])
         #expect(stats.formats == [.pairs] && records.count == 2)
         #expect(records[0].top.map(\.summary) == ["-| Paris|-0.5", "-|Lyon|-9.75", "-|(|-11.0"])
-        #expect(records[1].top.map(\.summary) == ["25048|token_id:25048|-0.25", "12366|token_id:12366|-8.0",
-                                                  "3681|token_id:3681|-10.5", "7|token_id:7|-12.0"])
+        // By id, only the tracked ids are kept: the sampled token 25048 was not asked about.
+        #expect(records[1].sampled == nil)
+        #expect(records[1].top.map(\.summary) == ["12366|token_id:12366|-8.0", "3681|token_id:3681|-10.5", "7|token_id:7|-12.0"])
         #expect(records.allSatisfy { LogProtocol.detect($0, forcedMinBias: 20) == .direct })
     }
 }

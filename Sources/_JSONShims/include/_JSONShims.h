@@ -143,6 +143,10 @@ typedef struct {
     /// Whether log-probabilities were asked for: 1 yes (`logprobs` true/N, `top_logprobs`, `n_probs` > 0 in
     /// the request or llama.cpp's echoed settings), 0 asked not to, -1 unknown.
     int32_t probs_requested;
+    /// Token ids whose log-probabilities the request asked for by id (vLLM `logprob_token_ids`, SGLang
+    /// `token_ids_logprob`): the tracked-token protocol. tracked_count is 0 when there are none.
+    const int64_t *tracked_ids;
+    int32_t tracked_count;
 } rp_doc;
 
 typedef struct {
