@@ -1,3 +1,4 @@
+import RankProbeDetect
 import RankProbeLogs
 import RankProbeMatrix
 
@@ -6,11 +7,11 @@ extension Estimator {
     /// `retryPrefix`, the requests without a usable answer are written there right after reading — before
     /// assembly, which may still fail for lack of data.
     static func loadLogs(paths: [String], options: EstimateOptions, retryPrefix: String? = nil) throws
-        -> (samples: DenseSamples, summary: IngestSummary)
+        -> (samples: DenseSamples, summary: IngestSummary, reach: ContextReach)
     {
         var written: RetryLedger.Written?
         do {
-            let loaded = try LogIngest.loadWithRetries(
+            let loaded = try LogIngest.loadMeasuringReach(
                 paths: paths, options: LogIngestOptions(model: options.model, protocolOverride: options.logProtocol)
             ) { ledger in
                 if let retryPrefix {
@@ -20,7 +21,7 @@ extension Estimator {
             }
             var summary = loaded.summary
             if let written { summary.retryFiles = written.files }
-            return (loaded.samples, summary)
+            return (loaded.samples, summary, loaded.reach)
         } catch let error as RetryWriteError {
             throw error
         } catch {
@@ -28,5 +29,30 @@ extension Estimator {
             throw InputError("\(error) (the \(written.requests) requests without a usable answer were written to "
                 + "\(written.files.joined(separator: ", ")) for resending)")
         }
+    }
+
+    /// The verdict on logs that are only top-k lists (no `logit_bias`, no tracked ids: the Responses API,
+    /// Gemini, Ollama, most hosted OpenAI-compatible APIs), or nil when the logs are not of that kind or the
+    /// verdict is unaffected.
+    ///
+    /// Each context returns its own k most likely tokens, so the complete block has at most k columns and
+    /// the spectrum at most k − 1 values after centring: a hidden size above k − 1 can never show a cliff
+    /// there, however many prompts are recorded. The detector alone would call that "too few token columns"
+    /// or "unstructured noise", which sends the user to collect more of the same. An `ok` at k − 1 or above
+    /// is not believable either (it is the block's edge, not a cliff) and becomes insufficient.
+    static func topKOnly(_ reach: ContextReach, ingest: IngestSummary, detection: Detection)
+        -> (status: EstimateResult.Status, message: String, dropWarning: (String) -> Bool)?
+    {
+        guard let k = reach.topK, k >= 1, k < ingest.columnsSeen || k <= 20 else { return nil }
+        if detection.verdict == .ok, let rank = detection.rank, rank < k - 1 { return nil }
+        let columns = ingest.columnsKept
+        let message = "insufficient data: these logs are top-\(k) lists without logit_bias or tracked token ids: each "
+            + "context returns at most \(k) tokens, its own most likely ones, so the complete block has at most \(k) "
+            + "token columns (here \(columns)) and cannot fix a hidden size above \(k - 1); more prompts of the same "
+            + "kind will not change that. To measure a larger hidden size, record requests that choose their tokens: "
+            + "forced or biased logit_bias requests where the API takes them, or tracked token ids on a vLLM or SGLang "
+            + "server (`rankprobe plan --api NAME` lists what each API allows and costs). The spectrum itself: "
+            + detection.explanation
+        return (.insufficient, message, { $0.contains("unstructured noise") })
     }
 }

@@ -147,7 +147,7 @@ enum RecordConverter {
             if record.model == nil { record.model = request.model }
             tracked = request.tracked
         }
-        if let tracked { keepTracked(&record, tracked) }
+        if let tracked { keepTracked(&record, tracked); record.tracked = true }
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
     }
 

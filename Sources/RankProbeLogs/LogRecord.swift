@@ -59,6 +59,9 @@ public struct LogRecord: Sendable, Equatable {
     /// For a Batch output record, the slot of its request in the run's `BatchIndex` (else -1): lets the
     /// reader tell which sent requests were answered (`RetryTracker`).
     var batchSlot: Int32 = -1
+    /// True for a tracked-token answer (the request named its token ids): its entries are the ids the
+    /// caller chose, not a top-k list (see `ContextReach`).
+    public var tracked = false
 
     public init(
         file: String, line: Int, format: Format, model: String? = nil, promptKey: String? = nil,

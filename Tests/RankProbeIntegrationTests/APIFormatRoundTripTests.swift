@@ -45,6 +45,23 @@ import Testing
         #expect(r.status == .ok && r.hiddenDim == 6, "\(r.message)")
     }
 
+    /// Top-k lists with no bias give each context its own k tokens: a d = 32 model seen through top-20
+    /// (Responses, Gemini, Ollama) or top-5 (legacy completions) lists cannot show its hidden size, and the
+    /// verdict must say so rather than ask for more columns or call the data noise.
+    @Test(arguments: [(SyntheticLogOptions.Format.responsesPairs, 20), (.geminiPairs, 20), (.ollamaPairs, 20), (.completionsPairs, 5)])
+    func topKOnlyLogsExplainTheirLimit(format: SyntheticLogOptions.Format, k: Int) throws {
+        let model = SyntheticModel(hidden: 32, vocab: 400, seed: 5)
+        let r = try Self.estimate(SyntheticLogOptions(format: format, protocol: .direct, prompts: 200, topLogprobs: k), model: model)
+        #expect(r.status == .insufficient, "\(r.message)")
+        #expect(r.hiddenDim == nil)
+        #expect(r.message.hasPrefix("insufficient data: these logs are top-\(k) lists without logit_bias"), "\(r.message)")
+        #expect(r.message.contains("cannot fix a hidden size above \(k - 1)"), "\(r.message)")
+        #expect(r.message.contains("rankprobe plan --api NAME"))
+        #expect(!r.warnings.contains { $0.contains("unstructured noise") }, "\(r.warnings)")
+        let input = try #require(r.input)
+        #expect(input.columnsKept <= k && input.columnsSeen > k)
+    }
+
     @Test func formatsAreNamed() throws {
         let cases: [(SyntheticLogOptions.Format, String)] = [
             (.responsesPairs, "request-response-pairs"), (.responsesBatch, "openai-batch"), (.geminiPairs, "request-response-pairs"),
