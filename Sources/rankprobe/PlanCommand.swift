@@ -52,11 +52,17 @@ struct PlanCommand: ParsableCommand {
                   --emit-batch prompts.txt --out batch/ --model gpt-4o-mini
             """)
 
-    @Option(help: ArgumentHelp("Vocabulary size of the model.", valueName: "V"))
-    var vocab: Int
+    @Option(name: .customLong("vocab"), help: ArgumentHelp("Vocabulary size of the model (with --api: 100,000 unless given).", valueName: "V"))
+    var vocabOption: Int?
 
-    @Option(name: .customLong("hidden-guess"), help: ArgumentHelp("Guess or upper bound for the hidden size.", valueName: "D"))
-    var hiddenGuess: Int
+    @Option(name: .customLong("hidden-guess"), help: ArgumentHelp("Guess or upper bound for the hidden size (with --api: 4096 unless given).", valueName: "D"))
+    var hiddenGuessOption: Int?
+
+    @Option(help: ArgumentHelp("Say which protocols this API allows today and what each costs, instead of one plan.", valueName: "NAME"))
+    var api: String?
+
+    var vocab: Int { vocabOption ?? 100_000 }
+    var hiddenGuess: Int { hiddenGuessOption ?? 4096 }
 
     @Option(name: .customLong("top-logprobs"), help: ArgumentHelp("top_logprobs the API returns (OpenAI: at most 20).", valueName: "K"))
     var topLogprobs: Int = 20
@@ -103,6 +109,12 @@ struct PlanCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
+        if api == nil {
+            if vocabOption == nil { throw ValidationError("Missing expected argument '--vocab <V>'") }
+            if hiddenGuessOption == nil { throw ValidationError("Missing expected argument '--hidden-guess <D>'") }
+        } else if emitBatch != nil {
+            throw ValidationError("--api reports what an API allows; plan one protocol (without --api) to --emit-batch")
+        }
         if emitBatch != nil && out == nil { throw ValidationError("--emit-batch needs --out DIR") }
         if out != nil && emitBatch == nil { throw ValidationError("--out is only used with --emit-batch") }
         if vocabFile != nil && emitBatch == nil { throw ValidationError("--vocab-file is only used with --emit-batch") }
@@ -112,6 +124,21 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let api {
+            let profile: APIProfile
+            do { profile = try APIProfile.named(api) } catch { throw ValidationError("\(error)") }
+            let prices = QueryPlan.Parameters(
+                vocab: vocab, hiddenGuess: hiddenGuess, topLogprobs: topLogprobs, protocol: .forced, repeats: repeats,
+                pricePerRequest: pricePerRequest, priceInputPerMTok: priceInput, priceOutputPerMTok: priceOutput,
+                promptTokens: promptTokens, trackedPerRequest: trackedPerRequest)
+            var text: String
+            do { text = try profile.report(vocab: vocab, hiddenGuess: hiddenGuess, prices: prices) } catch { throw ValidationError("\(error)") }
+            if vocabOption == nil || hiddenGuessOption == nil {
+                text += "\nnote: assumed \(vocabOption == nil ? "--vocab 100000" : "")\(vocabOption == nil && hiddenGuessOption == nil ? " and " : "")\(hiddenGuessOption == nil ? "--hidden-guess 4096" : ""); give them for your model"
+            }
+            try emit(text, to: nil)
+            return
+        }
         let plan: QueryPlan
         do {
             plan = try QueryPlan.make(.init(

@@ -62,6 +62,18 @@ import Testing
         #expect(input.columnsKept <= k && input.columnsSeen > k)
     }
 
+    @Test func planAPIThroughTheCLI() throws {
+        let r = try runCLI(["plan", "--api", "openai-responses"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("direct (top-20)") && r.stdout.contains("only a hidden size ≤ 18 can show"), "\(r.stdout)")
+        #expect(r.stdout.contains("assumed --vocab 100000 and --hidden-guess 4096"))
+        let bad = try runCLI(["plan", "--api", "nope"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown API \"nope\"; known: openai-chat, "), "\(bad.stderr)")
+        let missing = try runCLI(["plan", "--hidden-guess", "32"])
+        #expect(missing.status != 0 && missing.stderr.contains("--vocab"), "\(missing.stderr)")
+    }
+
     @Test func formatsAreNamed() throws {
         let cases: [(SyntheticLogOptions.Format, String)] = [
             (.responsesPairs, "request-response-pairs"), (.responsesBatch, "openai-batch"), (.geminiPairs, "request-response-pairs"),
