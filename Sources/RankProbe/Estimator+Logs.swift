@@ -24,12 +24,24 @@ extension Estimator {
             return (loaded.samples, summary, loaded.reach)
         } catch let error as RetryWriteError {
             throw error
+        } catch AssembleError.noUsableData(let detail) where detail.contains(Assembler.Reason.noPrompt) {
+            let error = AssembleError.noUsableData(detail: detail)
+            throw InputError("\(error)\n" + promptlessAdvice + (written.map { w in w.requests > 0 ? "\n(the \(w.requests) requests without a usable answer were written to \(w.files.joined(separator: ", ")) for resending)" : "" } ?? ""))
         } catch {
             guard let written, written.requests > 0 else { throw error }
             throw InputError("\(error) (the \(written.requests) requests without a usable answer were written to "
                 + "\(written.files.joined(separator: ", ")) for resending)")
         }
     }
+
+    /// What to record instead of bare responses: one line per request with the request beside the response
+    /// (the shape the README's five-line recorder writes).
+    static let promptlessAdvice = "record one JSON line per request, the request body beside the response, e.g.\n"
+        + "  {\"request\": {\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\": \"user\", \"content\": \"Once upon a\"}], "
+        + "\"max_tokens\": 1, \"logprobs\": true, \"top_logprobs\": 20, \"logit_bias\": {\"1734\": 100}}, "
+        + "\"response\": {\"id\": \"chatcmpl-…\", \"object\": \"chat.completion\", \"choices\": [… as the SDK's model_dump() writes it …]}}\n"
+        + "(LiteLLM's StandardLoggingPayload, with `messages` and `model_parameters` beside `response`, is read too; "
+        + "see the README's \"Recording Chat Completions with their prompts\")"
 
     /// The verdict on logs that are only top-k lists (no `logit_bias`, no tracked ids: the Responses API,
     /// Gemini, Ollama, most hosted OpenAI-compatible APIs), or nil when the logs are not of that kind or the

@@ -5,7 +5,7 @@ import _JSONShims
 /// whether vLLM-only fields were present. The shim only extracts; the decision is made here, in Swift,
 /// where it can be unit-tested without JSON (`FormatDetectionTests`).
 struct FormatMarkers: Sendable, Equatable {
-    enum Kind: Sendable, Equatable { case unknown, response, batchInput, batchOutput, pair }
+    enum Kind: Sendable, Equatable { case unknown, response, batchInput, batchOutput, pair, litellm }
     enum Shape: Sendable, Equatable {
         case none, chat, completions, llamacpp, llamacppOld, error, responses, gemini, ollama, sglang
     }
@@ -21,6 +21,7 @@ struct FormatMarkers: Sendable, Equatable {
         case RP_KIND_BATCH_INPUT: kind = .batchInput
         case RP_KIND_BATCH_OUTPUT: kind = .batchOutput
         case RP_KIND_PAIR: kind = .pair
+        case RP_KIND_LITELLM: kind = .litellm
         default: kind = .unknown
         }
         switch rp_shape(rawValue: UInt32(bitPattern: d.shape)) {
@@ -50,6 +51,7 @@ enum FormatDetection {
         case .batchInput: return (.openaiBatch, .batchInput)
         case .batchOutput: return (.openaiBatch, .batchOutput)
         case .pair: return (.pairs, .records)
+        case .litellm: return (.litellm, .records)
         case .unknown: return nil
         case .response:
             switch m.shape {
@@ -74,5 +76,5 @@ enum FormatDetection {
     }
 
     /// The formats a file may hold, for the message when none is recognised.
-    static let known = "an OpenAI Chat/Completions/Responses, Batch API, request/response pair, vLLM, SGLang, llama.cpp, Gemini or Ollama record"
+    static let known = "an OpenAI Chat/Completions/Responses, Batch API, request/response pair, LiteLLM logging payload, vLLM, SGLang, llama.cpp, Gemini or Ollama record"
 }

@@ -18,6 +18,8 @@ public struct LogRecord: Sendable, Equatable {
         case ollama = "ollama"
         /// SGLang `/generate` bodies (`meta_info` logprob tuples).
         case sglang = "sglang"
+        /// LiteLLM's StandardLoggingPayload lines (request `messages` + `model_parameters` beside the `response`).
+        case litellm = "litellm-payload"
     }
 
     /// A token with its log-probability as the API returned it.

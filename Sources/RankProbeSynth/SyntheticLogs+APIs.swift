@@ -34,6 +34,23 @@ enum SyntheticAPIJSON {
         return s
     }
 
+    // MARK: LiteLLM StandardLoggingPayload
+
+    /// One payload; `response` nil writes a failed call (`status` "failure", `error_str`, `response` null).
+    static func litellm(id: String, model: String, prompt: String, top: Int, bias: [(Int, Double)], response: String?) -> String {
+        var params = "{\"max_tokens\":1,\"logprobs\":true,\"top_logprobs\":\(top)"
+        if !bias.isEmpty { params += ",\"logit_bias\":" + SyntheticJSON.logitBias(bias) }
+        params += "}"
+        var s = "{\"id\":\(string(id)),\"trace_id\":\(string("t" + id)),\"call_type\":\"acompletion\",\"stream\":false,"
+        s += "\"response_cost\":0.0,\"status\":\(response == nil ? "\"failure\"" : "\"success\""),\"custom_llm_provider\":\"openai\","
+        s += "\"total_tokens\":0,\"prompt_tokens\":0,\"completion_tokens\":0,\"startTime\":1767225600.0,\"endTime\":1767225600.5,"
+        s += "\"model\":\(string(model)),\"api_base\":\"https://api.openai.com/v1\",\"metadata\":{},\"cache_hit\":false,"
+        s += "\"messages\":[{\"role\":\"user\",\"content\":\(string(prompt))}],\"response\":\(response ?? "null"),"
+        s += "\"error_str\":\(response == nil ? "\"litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached\"" : "null"),"
+        s += "\"model_parameters\":\(params),\"hidden_params\":{}}"
+        return s
+    }
+
     // MARK: Gemini generateContent
 
     static func geminiRequest(prompt: String, top: Int) -> String {

@@ -191,6 +191,9 @@ struct SyntheticLogPlan {
         case .ollamaPairs:
             let body = SyntheticAPIJSON.ollama(model: o.model, promptTokens: promptTokens, sampled: sampled, top: top, chat: p % 2 == 1)
             return "{\"request\":\(request(i)),\"response\":\(body)}"
+        case .litellm:
+            let body = SyntheticJSON.chatCompletion(id: id, model: o.model, promptTokens: promptTokens, sampled: sampled, top: top)
+            return SyntheticAPIJSON.litellm(id: id, model: o.model, prompt: prompt, top: o.topLogprobs, bias: bias(probe: j), response: body)
         case .sglangPairs:
             let body = SyntheticAPIJSON.sglang(id: id, promptTokens: promptTokens, sampled: sampled, top: top, tracked: [])
             return "{\"request\":\(request(i)),\"response\":\(body)}"
@@ -207,6 +210,9 @@ struct SyntheticLogPlan {
         case .openaiBatch, .responsesBatch:
             return SyntheticJSON.batchFailure(lineID: id, customID: customID(i), requestID: LogRandom.hex(UInt64(i) ^ 0x5EED), variant: variant)
         case .openaiChat, .llamacpp: return SyntheticJSON.serverError
+        case .litellm:
+            return SyntheticAPIJSON.litellm(id: id, model: o.model, prompt: SyntheticLogs.promptText(split(i).prompt), top: o.topLogprobs,
+                                            bias: bias(probe: split(i).probe), response: nil)
         case .completionsPairs, .responsesPairs, .geminiPairs, .ollamaPairs, .sglangPairs:
             return "{\"request\":\(request(i)),\"response\":\(SyntheticJSON.serverError)}"
         }

@@ -40,6 +40,9 @@ public struct SyntheticLogOptions: Sendable {
         case ollamaPairs = "ollama-pairs"
         /// {request, response} lines of SGLang `/generate` (`meta_info` tuples). Direct only.
         case sglangPairs = "sglang-pairs"
+        /// LiteLLM's StandardLoggingPayload per request: `messages`, `model_parameters` (with `logit_bias`)
+        /// and the Chat Completions `response`, as its logging callbacks write them.
+        case litellm = "litellm-payload"
 
         /// The APIs without `logit_bias`: only the direct protocol can be written for them.
         var directOnly: Bool { [.responsesPairs, .responsesBatch, .geminiPairs, .ollamaPairs, .sglangPairs].contains(self) }

@@ -881,6 +881,31 @@ void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
         else set_problem(p, "`response` is not an object");
         return;
     }
+    dom::element messages;
+    if (has_response && !has_custom && o["messages"].get(messages) == SUCCESS && messages.is_array()) {
+        // LiteLLM's StandardLoggingPayload (what its logging callbacks and proxy spend logs write): the
+        // request's `messages` and `model_parameters` beside the `response`; `status` "failure" with
+        // `error_str` for a failed call.
+        d.kind = RP_KIND_LITELLM;
+        read_request(p, o, d);
+        dom::object params;
+        if (o["model_parameters"].get(e) == SUCCESS && e.get_object().get(params) == SUCCESS) {
+            dom::element b;
+            if (params["logit_bias"].get(b) == SUCCESS) read_logit_bias(p, d, b);
+            read_max_tokens(params, d);
+            read_probs_request(params, d);
+        }
+        if (o["status"].get(e) == SUCCESS && get_str(e, s) && s == "failure") {
+            dom::element x;
+            std::string_view text;
+            p.failure = (o["error_str"].get(x) == SUCCESS && get_str(x, text)) ? std::string(text) : std::string("failure");
+            return;
+        }
+        dom::object res;
+        if (response.get_object().get(res) == SUCCESS) read_response(p, res, d);
+        else if (!response.is_null()) set_problem(p, "`response` is not an object");
+        return;
+    }
     read_response(p, o, d);
     if (d.shape != RP_SHAPE_NONE) d.kind = RP_KIND_RESPONSE;
 }

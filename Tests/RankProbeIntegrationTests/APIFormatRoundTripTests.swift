@@ -62,6 +62,30 @@ import Testing
         #expect(input.columnsKept <= k && input.columnsSeen > k)
     }
 
+    /// LiteLLM's logging payload keeps the request's `logit_bias` in `model_parameters`: forced requests.
+    @Test func litellmPayloadsOfForcedRequests() throws {
+        let model = SyntheticModel(hidden: 8, vocab: 100, seed: 4)
+        let r = try Self.estimate(SyntheticLogOptions(format: .litellm, protocol: .forced, prompts: 80, tokens: 60, topLogprobs: 5,
+                                                      failureRate: 0.02), model: model)
+        #expect(r.status == .ok && r.hiddenDim == 8, "\(r.message)")
+        let input = try #require(r.input)
+        #expect(input.formats == ["litellm-payload"])
+        #expect(input.protocols["forced"] ?? 0 > 0 && input.requestsFailed > 0)
+    }
+
+    /// A file of bare Chat Completions responses is refused with a sample line of what to record.
+    @Test func promptlessResponsesShowWhatToRecord() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try SyntheticLogs.write(source: Self.small, options: SyntheticLogOptions(format: .openaiChat, protocol: .direct, prompts: 5, topLogprobs: 5),
+                                            to: dir.appendingPathComponent("bare").path)
+        let r = try runCLI(["estimate", files[0], "--no-hash"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("no request body (prompt unknown): 5"), "\(r.stderr)")
+        #expect(r.stderr.contains("record one JSON line per request"), "\(r.stderr)")
+        #expect(r.stderr.contains(#"{"request": {"model": "gpt-4o-mini", "messages": [{"role": "user""#), "\(r.stderr)")
+    }
+
     @Test func planAPIThroughTheCLI() throws {
         let r = try runCLI(["plan", "--api", "openai-responses"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -109,6 +109,21 @@ import Testing
         #expect(LogProtocol.detect(r, forcedMinBias: 20) == .direct)
     }
 
+    @Test func litellmLoggingPayload() throws {
+        let (records, stats) = try ParseFixtures.read(["apis-2026/litellm-payload.jsonl"])
+        #expect(stats.formats == [.litellm])
+        #expect(records.count == 1 && stats.requestsFailed == 1)
+        #expect(stats.failures.keys.first?.hasPrefix("litellm.RateLimitError") == true)
+        let r = try #require(records.first)
+        #expect(r.logitBias == [13225: 100] && r.maxTokens == 1)
+        #expect(r.sampled?.summary == "-|Hi|-0.125" && r.top.map(\.logprob) == [-0.125, -2.5])
+        #expect(r.model == "gpt-4o-mini-2024-07-18")
+        // The payload's `messages` key like the same chat request in a {request, response} pair.
+        let (chat, _) = try ParseFixtures.read(["openai-sdk/chat-pairs.jsonl"])
+        #expect(r.promptKey == chat[0].promptKey)
+        #expect(stats.retry.count == 0)  // a payload is not a request line that could be resent as is
+    }
+
     @Test func vllmTrackedIds() throws {
         let (records, stats) = try ParseFixtures.read(["apis-2026/vllm-tracked.jsonl"])
         #expect(stats.formats == [.pairs] && records.count == 2)

@@ -62,6 +62,8 @@ typedef enum {
     RP_KIND_BATCH_OUTPUT = 3,
     /// {request: body, response: body}.
     RP_KIND_PAIR = 4,
+    /// LiteLLM's StandardLoggingPayload: {messages, model_parameters, response, status, error_str, …}.
+    RP_KIND_LITELLM = 5,
 } rp_kind;
 
 /// The shape of the response body inside a document.
