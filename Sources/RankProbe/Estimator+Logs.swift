@@ -21,6 +21,7 @@ extension Estimator {
             }
             var summary = loaded.summary
             if let written { summary.retryFiles = written.files }
+            summary.notes = plannedBlockNotes(summary, samples: loaded.samples, reach: loaded.reach)
             return (loaded.samples, summary, loaded.reach)
         } catch let error as RetryWriteError {
             throw error
@@ -32,6 +33,24 @@ extension Estimator {
             throw InputError("\(error) (the \(written.requests) requests without a usable answer were written to "
                 + "\(written.files.joined(separator: ", ")) for resending)")
         }
+    }
+
+    /// The selection notes of a run whose requests chose their columns (forced, biased, tracked), when every
+    /// requested column is complete for every prompt: the only holes are in tokens seen among the free top-k
+    /// alternatives, which differ per prompt and were never asked for. The assembler's generic advice ("collect
+    /// the N missing (prompt, token) log-probabilities") would send the user after values no plan needs, so it
+    /// is replaced by what happened. Any other run keeps the assembler's notes.
+    static func plannedBlockNotes(_ s: IngestSummary, samples: DenseSamples, reach: ContextReach) -> [String] {
+        guard !reach.requested.isEmpty, s.rowsKept == s.rowsSeen, s.columnsKept < s.columnsSeen,
+              let labels = samples.columnLabels else { return s.notes }
+        let kept = Set(labels.compactMap(Int.init))
+        guard reach.requested.isSubset(of: kept) else { return s.notes }
+        let extra = s.columnsSeen - s.columnsKept
+        var notes = s.notes.filter { !($0.hasPrefix("warning: ") && $0.contains(" cells are missing (never imputed)")) && !$0.contains(" missing (prompt, token) log-probabilities") }
+        notes.append("every requested column (\(reach.requested.count) token ids) is complete for all \(s.rowsKept) prompts; "
+            + "\(extra) other token(s) seen only among the free top-k alternatives, which differ per prompt and no request "
+            + "asked for, are not columns of the measurement and were left out")
+        return notes
     }
 
     /// What to record instead of bare responses: one line per request with the request beside the response

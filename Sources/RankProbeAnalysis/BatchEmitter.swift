@@ -34,7 +34,7 @@ public struct BatchEmitter {
     /// fit on one line). Duplicates are an error: identical prompts give identical rows and lose rank.
     public static func readPrompts(path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AnalysisError(source: path, "cannot read the prompts file")
+            throw AnalysisError(source: path, "cannot read the prompts file (--emit-batch needs a text file with one prompt per line, as many lines as the plan's prompts)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw AnalysisError(source: path, "not UTF-8 text")
@@ -162,7 +162,8 @@ public struct BatchEmitter {
     /// Writes `batch-0001.jsonl`, … and `manifest.json` into `directory` (created if missing).
     public func write(prompts: [String], directory: String, promptsSource: String = "prompts") throws -> Output {
         guard prompts.count >= plan.prompts else {
-            throw AnalysisError(source: promptsSource, "has \(prompts.count) distinct non-blank prompts; the plan needs \(plan.prompts)")
+            throw AnalysisError(source: promptsSource, "has \(prompts.count) distinct non-blank prompts; the plan needs \(plan.prompts) "
+                + "(one prompt per line, each a different text: add \(plan.prompts - prompts.count) more lines)")
         }
         guard columns.ids.count == plan.columns else {
             throw AnalysisError("\(columns.ids.count) columns chosen for a plan of \(plan.columns)")

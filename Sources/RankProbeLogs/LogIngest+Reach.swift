@@ -15,12 +15,24 @@ public struct ContextReach: Sendable, Equatable {
     /// Largest number of entries one context returned (the sampled token and its alternatives, or one prompt
     /// position of `prompt_logprobs`), over the unsteered records.
     public var maxEntries = 0
+    /// Token ids some request asked for: biased or forced ids, and the ids of tracked answers.
+    public var requested = Set<Int>()
 
     public init() {}
 
     mutating func observe(_ r: LogRecord) {
         records += 1
-        if r.tracked || r.logitBias.values.contains(where: { $0 != 0 }) { steered += 1; return }
+        if r.tracked {
+            steered += 1
+            for e in r.top { if let id = e.id { requested.insert(id) } }
+            if let id = r.sampled?.id { requested.insert(id) }
+            return
+        }
+        if r.logitBias.values.contains(where: { $0 != 0 }) {
+            steered += 1
+            for (id, b) in r.logitBias where b != 0 { requested.insert(id) }
+            return
+        }
         var n = r.top.count
         if let s = r.sampled, !r.top.contains(where: { $0.sameToken(as: s) }) { n += 1 }
         for position in r.promptLogprobs ?? [] { n = max(n, position.count) }

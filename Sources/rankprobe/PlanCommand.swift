@@ -40,7 +40,8 @@ struct PlanCommand: ParsableCommand {
               --emit-batch PROMPTS.txt --out DIR writes DIR/batch-0001.jsonl, … (OpenAI Batch API input: \
             {custom_id, method, url, body}), each within 50,000 requests and 200 MB, prompt-major, plus \
             DIR/manifest.json (columns, anchor, counts). PROMPTS.txt holds one prompt per line (\\n and \\t \
-            escapes allowed; blank lines ignored; duplicates are an error); the first `prompts` are used. \
+            escapes allowed; blank lines ignored; duplicates are an error) and needs at least the plan's prompts \
+            (d + 1 + margin lines: 97 for --hidden-guess 32); the first that many are used. \
             With --vocab-file (one token per line, a JSON {token: id}, or a tokenizer.json) columns skip \
             special, reserved, control-character and byte-fallback tokens and are spread over the remaining \
             ids; without it they are spread over the id range away from both ends.
