@@ -74,7 +74,9 @@ extension Estimator {
     static func topKOnly(_ reach: ContextReach, ingest: IngestSummary, detection: Detection)
         -> (status: EstimateResult.Status, message: String, dropWarning: (String) -> Bool)?
     {
-        guard let k = reach.topK, k >= 1, k < ingest.columnsSeen || k <= 20 else { return nil }
+        // A block wider than k is not a set of plain top-k lists (several lists per prompt covered different
+        // tokens, e.g. biased answers whose bias the log does not show): the detector's own verdict stands.
+        guard let k = reach.topK, k >= 1, k < ingest.columnsSeen || k <= 20, ingest.columnsKept <= k else { return nil }
         if detection.verdict == .ok, let rank = detection.rank, rank < k - 1 { return nil }
         let columns = ingest.columnsKept
         let message = "insufficient data: these logs are top-\(k) lists without logit_bias or tracked token ids: each "
