@@ -463,7 +463,9 @@ void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
     d.bias_known = 1;
     read_max_tokens(req, d);
     read_probs_request(req, d);
-    read_other_settings(req, d);
+    // The other APIs' settings: none of them names its length `max_tokens`, so an OpenAI body (which does)
+    // skips the lookups.
+    if (d.max_tokens < 0) read_other_settings(req, d);
     for (const char *k : {"logprob_token_ids", "token_ids_logprob"}) {
         dom::array ids;
         if (req[k].get(e) != SUCCESS || e.get_array().get(ids) != SUCCESS) continue;
@@ -733,12 +735,15 @@ void read_ollama(rp_json_parser &p, dom::object r, rp_doc &d) {
 // Which of the 2026 API shapes a response body has, judged from keys no other reader uses.
 rp_shape api_shape(dom::object r) {
     dom::element e;
+    // OpenAI-shaped bodies (OpenAI, vLLM, most servers: nearly every line of a big log) have `choices` and
+    // none of the keys below: one lookup settles them.
+    if (r["choices"].get(e) == SUCCESS) return RP_SHAPE_NONE;
     std::string_view object;
     dom::object meta;
     if (r["meta_info"].get(e) == SUCCESS && e.get_object().get(meta) == SUCCESS) return RP_SHAPE_SGLANG;
     if (r["candidates"].get(e) == SUCCESS || r["promptFeedback"].get(e) == SUCCESS) return RP_SHAPE_GEMINI;
     if (r["object"].get(e) == SUCCESS && get_str(e, object) && object == "response") return RP_SHAPE_RESPONSES;
-    if (r["choices"].get(e) != SUCCESS && r["output"].get(e) == SUCCESS && e.is_array()) return RP_SHAPE_RESPONSES;
+    if (r["output"].get(e) == SUCCESS && e.is_array()) return RP_SHAPE_RESPONSES;
     if (r["created_at"].get(e) == SUCCESS && e.is_string() && r["done"].get(e) == SUCCESS &&
         (r["response"].get(e) == SUCCESS || r["message"].get(e) == SUCCESS)) return RP_SHAPE_OLLAMA;
     return RP_SHAPE_NONE;
