@@ -66,6 +66,7 @@ public enum Estimator {
         options.progress?("reading \(counted(paths.count, "file"))")
         let source: SampleSource
         var ingest: IngestSummary? = nil
+        var reach: ContextReach? = nil
         var formats: [String]
         if isNPY[0] {
             source = try SampleSource.load(paths: paths)
@@ -74,6 +75,7 @@ public enum Estimator {
             let loaded = try loadLogs(paths: paths, options: options, retryPrefix: retryPrefix)
             source = .dense(loaded.samples)
             ingest = loaded.summary
+            reach = loaded.reach
             formats = paths.map { _ in loaded.summary.formats.joined(separator: "+") }
         }
         let scan = FinitenessScan(source)
@@ -171,19 +173,25 @@ public enum Estimator {
             }
         }
 
-        let status: EstimateResult.Status = switch detection.verdict {
+        var status: EstimateResult.Status = switch detection.verdict {
         case .ok: .ok
         case .ambiguous: .ambiguous
         case .insufficient: .insufficient
         }
-        let message: String = switch detection.verdict {
+        var message: String = switch detection.verdict {
         case .ok: "hidden size \(detection.rank!): " + detection.explanation
         case .ambiguous: "ambiguous: " + detection.explanation
         case .insufficient: "insufficient data: " + detection.explanation
         }
+        var hiddenDim = detection.rank
+        if let reach, let ingest, let capped = topKOnly(reach, ingest: ingest, detection: detection) {
+            (status, message) = (capped.status, capped.message)
+            hiddenDim = nil
+            warnings.removeAll(where: capped.dropWarning)
+        }
         let t1 = clock.now
         return EstimateResult(
-            status: status, hiddenDim: detection.rank, lowerBound: detection.lowerBound,
+            status: status, hiddenDim: hiddenDim, lowerBound: detection.lowerBound,
             candidates: detection.candidates.map { .init(dim: $0.index, ratio: $0.ratio) },
             samples: n, columns: scan.keptColumns.count, columnsDropped: scan.droppedColumns,
             outputBias: outputBias, biasTest: biasTest,
@@ -194,7 +202,7 @@ public enum Estimator {
             seconds: .init(load: seconds(tLoaded - t0), spectrum: seconds(tSpectrum - tLoaded), total: seconds(t1 - t0),
                            gram: seconds(tGram - tLoaded), eigen: seconds(tEigen - tGram), bias: seconds(tSpectrum - tEigen)),
             inputs: inputs, input: ingest, commandLine: options.commandLine,
-            rank: detection.rank, readings: readings(rank: detection.rank, outputBias: outputBias),
+            rank: hiddenDim, readings: readings(rank: hiddenDim, outputBias: outputBias),
             noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
             shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) })
     }

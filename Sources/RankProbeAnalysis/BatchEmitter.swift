@@ -34,7 +34,7 @@ public struct BatchEmitter {
     /// fit on one line). Duplicates are an error: identical prompts give identical rows and lose rank.
     public static func readPrompts(path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AnalysisError(source: path, "cannot read the prompts file")
+            throw AnalysisError(source: path, "cannot read the prompts file (--emit-batch needs a text file with one prompt per line, as many lines as the plan's prompts)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw AnalysisError(source: path, "not UTF-8 text")
@@ -128,14 +128,42 @@ public struct BatchEmitter {
                 start += group
                 g += 1
             }
+        case .tracked:
+            var start = 0
+            var t = 0
+            while start < columns.ids.count {
+                let ids = columns.ids[start..<min(start + p0.idsPerRequest, columns.ids.count)]
+                let body = trackedBody(prompt: prompt, ids: Array(ids))
+                let url = p0.server == .sglang ? "/generate" : "/v1/completions"
+                for r in 0..<p0.repeats {
+                    out.append(head + Self.jsonString("p\(p)-t\(t)-r\(r)") + ",\"method\":\"POST\",\"url\":\"\(url)\",\"body\":" + body + "}")
+                }
+                start += p0.idsPerRequest
+                t += 1
+            }
         }
         return out
+    }
+
+    /// A tracked-token request body. vLLM: a completions request (the prompt as text, no chat template, so
+    /// the row is exactly this context) with `logprob_token_ids`, `logprobs` 0 (only the sampled token
+    /// besides them) and token ids instead of text in the answer. SGLang: a `/generate` request with
+    /// `token_ids_logprob`. Greedy, one token: only the first position is read.
+    func trackedBody(prompt: String, ids: [Int]) -> String {
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        if plan.parameters.server == .sglang {
+            return "{\"text\":\(Self.jsonString(prompt)),\"sampling_params\":{\"max_new_tokens\":\(plan.parameters.outputTokens),"
+                + "\"temperature\":0},\"return_logprob\":true,\"top_logprobs_num\":0,\"token_ids_logprob\":\(list)}"
+        }
+        return "{\"model\":\(Self.jsonString(model)),\"prompt\":\(Self.jsonString(prompt)),\"max_tokens\":\(plan.parameters.outputTokens),"
+            + "\"temperature\":0,\"logprobs\":0,\"return_tokens_as_token_ids\":true,\"logprob_token_ids\":\(list)}"
     }
 
     /// Writes `batch-0001.jsonl`, … and `manifest.json` into `directory` (created if missing).
     public func write(prompts: [String], directory: String, promptsSource: String = "prompts") throws -> Output {
         guard prompts.count >= plan.prompts else {
-            throw AnalysisError(source: promptsSource, "has \(prompts.count) distinct non-blank prompts; the plan needs \(plan.prompts)")
+            throw AnalysisError(source: promptsSource, "has \(prompts.count) distinct non-blank prompts; the plan needs \(plan.prompts) "
+                + "(one prompt per line, each a different text: add \(plan.prompts - prompts.count) more lines)")
         }
         guard columns.ids.count == plan.columns else {
             throw AnalysisError("\(columns.ids.count) columns chosen for a plan of \(plan.columns)")

@@ -22,7 +22,8 @@ extension QueryPlan {
     public var text: String {
         let p = parameters
         var lines: [String] = []
-        lines.append("plan: \(p.protocol.rawValue) protocol, hidden size guess \(p.hiddenGuess), vocabulary \(Self.grouped(p.vocab)), top-\(p.topLogprobs), \(p.repeats) repeat(s)")
+        let per = p.protocol == .tracked ? "\(p.server?.rawValue ?? "vllm"), \(p.idsPerRequest) ids per request" : "top-\(p.topLogprobs)"
+        lines.append("plan: \(p.protocol.rawValue) protocol, hidden size guess \(p.hiddenGuess), vocabulary \(Self.grouped(p.vocab)), \(per), \(p.repeats) repeat(s)")
         lines.append("prompts:  \(Self.grouped(prompts))  (d + 1 + margin \(margin); margin = max(64, ⌈d/10⌉))")
         lines.append("columns:  \(Self.grouped(columns))  token ids, the same for every prompt")
         lines.append("requests: \(Self.grouped(requests))  (\(Self.grouped(requestsPerPrompt)) per prompt × \(Self.grouped(prompts)) prompts × \(p.repeats))")

@@ -17,7 +17,17 @@ import RankProbeLogs
 /// make the floor's median stable (the detector's "high confidence" needs 16 and the early values of the
 /// tail are the noisiest), and 10 % keeps a guess that is somewhat low still covered at large d.
 public struct QueryPlan: Codable, Sendable, Equatable {
-    public enum CollectionProtocol: String, Codable, Sendable, CaseIterable { case forced, biased }
+    public enum CollectionProtocol: String, Codable, Sendable, CaseIterable { case forced, biased, tracked }
+
+    /// Servers that return the unbiased log-probabilities of token ids the caller names (the tracked
+    /// protocol): vLLM's `logprob_token_ids` on `/v1/completions`, SGLang's `token_ids_logprob` on `/generate`.
+    public enum TrackedServer: String, Codable, Sendable, CaseIterable {
+        case vllm, sglang
+
+        /// Ids one request may name. vLLM caps `logprob_token_ids` (128 in the releases that have it);
+        /// SGLang documents no cap, and the same block size keeps requests and answers small.
+        public var defaultIDsPerRequest: Int { 128 }
+    }
 
     public struct Parameters: Codable, Sendable, Equatable {
         public var vocab: Int
@@ -32,21 +42,30 @@ public struct QueryPlan: Codable, Sendable, Equatable {
         public var promptTokens: Int
         /// Generated tokens per request (`max_tokens`).
         public var outputTokens: Int
+        /// Tracked protocol only: the server, and the ids each request names.
+        public var server: TrackedServer?
+        public var trackedPerRequest: Int?
 
         enum CodingKeys: String, CodingKey {
             case vocab, hiddenGuess, topLogprobs, `protocol`, repeats, pricePerRequest
             case priceInputPerMTok = "price_input_per_mtok", priceOutputPerMTok = "price_output_per_mtok"
-            case promptTokens, outputTokens
+            case promptTokens, outputTokens, server, trackedPerRequest
         }
 
         public init(vocab: Int, hiddenGuess: Int, topLogprobs: Int = 20, protocol: CollectionProtocol = .biased,
                     repeats: Int = 1, pricePerRequest: Double = 0, priceInputPerMTok: Double = 0,
-                    priceOutputPerMTok: Double = 0, promptTokens: Int = 20, outputTokens: Int = 1) {
+                    priceOutputPerMTok: Double = 0, promptTokens: Int = 20, outputTokens: Int = 1,
+                    server: TrackedServer? = nil, trackedPerRequest: Int? = nil) {
             self.vocab = vocab; self.hiddenGuess = hiddenGuess; self.topLogprobs = topLogprobs
             self.protocol = `protocol`; self.repeats = repeats; self.pricePerRequest = pricePerRequest
             self.priceInputPerMTok = priceInputPerMTok; self.priceOutputPerMTok = priceOutputPerMTok
             self.promptTokens = promptTokens; self.outputTokens = outputTokens
+            self.server = server
+            self.trackedPerRequest = trackedPerRequest ?? (`protocol` == .tracked ? (server ?? .vllm).defaultIDsPerRequest : nil)
         }
+
+        /// Ids per tracked request.
+        var idsPerRequest: Int { trackedPerRequest ?? (server ?? .vllm).defaultIDsPerRequest }
     }
 
     /// The counts for one hidden size.
@@ -91,6 +110,7 @@ public struct QueryPlan: Codable, Sendable, Equatable {
         switch p.protocol {
         case .forced: perPrompt = columns
         case .biased: perPrompt = (columns - 1 + (p.topLogprobs - 2)) / (p.topLogprobs - 1)
+        case .tracked: perPrompt = (columns + p.idsPerRequest - 1) / p.idsPerRequest
         }
         let requests = prompts * perPrompt * p.repeats
         let input = requests * p.promptTokens
@@ -113,6 +133,14 @@ public struct QueryPlan: Codable, Sendable, Equatable {
             throw AnalysisError("the biased protocol needs --top-logprobs ≥ 2 (an anchor and at least one new column per request); got \(p.topLogprobs)")
         }
         if p.protocol == .forced && p.topLogprobs < 0 { throw AnalysisError("--top-logprobs cannot be negative") }
+        if p.protocol == .tracked {
+            guard p.server != nil else {
+                throw AnalysisError("the tracked protocol needs --server (\(TrackedServer.allCases.map(\.rawValue).joined(separator: ", "))): the request fields differ")
+            }
+            guard p.idsPerRequest >= 1 else { throw AnalysisError("--tracked-per-request must be at least 1 (got \(p.idsPerRequest))") }
+        } else if p.server != nil {
+            throw AnalysisError("--server is only used with --protocol tracked")
+        }
         let main = counts(for: p.hiddenGuess, p)
         var notes: [String] = []
         if main.columns < p.hiddenGuess + 1 + main.margin {
@@ -126,15 +154,21 @@ public struct QueryPlan: Codable, Sendable, Equatable {
             notes.append("forced: one request per prompt and column; the \(p.topLogprobs) free top-logprob entries differ per prompt and are not counted as columns")
         case .biased:
             notes.append("biased: each request biases an anchor plus \(p.topLogprobs - 1) new columns; values are exact relative to the anchor")
+        case .tracked:
+            let field = p.server == .sglang ? "token_ids_logprob on /generate" : "logprob_token_ids on /v1/completions"
+            notes.append("tracked: each request names \(p.idsPerRequest) column ids (\(field)) and gets their unbiased logprobs back, no logit_bias; --top-logprobs is not used")
         }
         if p.repeats > 1 { notes.append("each request is sent \(p.repeats) times; averaging reduces serving noise by about √\(p.repeats)") }
 
         var sizes = Set([256, 512, 1024, 2048, 4096, 8192, 16384].filter { $0 + 1 + margin(forHidden: $0) <= p.vocab })
         sizes.insert(p.hiddenGuess)
         let scaling = sizes.sorted().map { counts(for: $0, p) }
-        let law = p.protocol == .forced
-            ? "requests ≈ (d + margin)² × repeats: quadratic in d"
-            : "requests ≈ (d + margin)²/(k − 1) × repeats with k = \(p.topLogprobs): quadratic in d"
+        let law: String
+        switch p.protocol {
+        case .forced: law = "requests ≈ (d + margin)² × repeats: quadratic in d"
+        case .biased: law = "requests ≈ (d + margin)²/(k − 1) × repeats with k = \(p.topLogprobs): quadratic in d"
+        case .tracked: law = "requests ≈ (d + margin) × ⌈(d + margin)/\(p.idsPerRequest)⌉ × repeats: one request per prompt while d + margin ≤ \(p.idsPerRequest)"
+        }
         return QueryPlan(
             parameters: p, prompts: main.prompts, columns: main.columns, margin: main.margin,
             requestsPerPrompt: main.requestsPerPrompt, requests: main.requests, inputTokens: main.inputTokens,

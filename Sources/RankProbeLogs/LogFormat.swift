@@ -20,29 +20,13 @@ struct LogFileInfo: Sendable {
 enum LogFormat {
     static let scanLimit = 1000
 
-    /// Format and role of one record, or nil when the record alone does not tell (an error-only body).
+    /// Format and role of one record (see `FormatDetection.classify`).
     static func classify(_ d: rp_doc) -> (LogRecord.Format, LogFileInfo.Role)? {
-        switch rp_kind(rawValue: UInt32(bitPattern: d.kind)) {
-        case RP_KIND_BATCH_INPUT: return (.openaiBatch, .batchInput)
-        case RP_KIND_BATCH_OUTPUT: return (.openaiBatch, .batchOutput)
-        case RP_KIND_PAIR: return (.pairs, .records)
-        case RP_KIND_RESPONSE:
-            switch rp_shape(rawValue: UInt32(bitPattern: d.shape)) {
-            case RP_SHAPE_CHAT: return (d.vllm != 0 ? .vllm : .openaiChat, .records)
-            case RP_SHAPE_COMPLETIONS: return (d.vllm != 0 ? .vllm : .openaiCompletions, .records)
-            case RP_SHAPE_LLAMACPP, RP_SHAPE_LLAMACPP_OLD: return (.llamacpp, .records)
-            default: return nil
-            }
-        default: return nil
-        }
+        FormatDetection.classify(FormatMarkers(d))
     }
 
-    /// Whether a record of `line` format may appear in a file detected as `file` format. vLLM is
-    /// OpenAI-compatible: its markers (stop_reason, prompt_logprobs…) may be missing from some responses.
     static func compatible(_ line: LogRecord.Format, _ file: LogRecord.Format) -> Bool {
-        if line == file { return true }
-        let openai: Set<LogRecord.Format> = [.openaiChat, .openaiCompletions]
-        return (line == .vllm && openai.contains(file)) || (file == .vllm && openai.contains(line))
+        FormatDetection.compatible(line, file)
     }
 
     static func detect(path: String, options: LogReadOptions, extractor: JSONExtractor) throws(LogReadError) -> LogFileInfo {
@@ -85,7 +69,7 @@ enum LogFormat {
             return info
         }
         let detail = sawValid
-            ? "no line among the first \(min(seen, scanLimit)) is an OpenAI, Batch API, request/response pair, vLLM or llama.cpp record"
+            ? "no line among the first \(min(seen, scanLimit)) is \(FormatDetection.known)"
             : (firstError ?? "no valid JSON")
         throw .unrecognised(file: path, detail: detail)
     }

@@ -10,29 +10,7 @@ extension LogIngest {
     public static func loadWithRetries(
         paths: [String], options: LogIngestOptions = LogIngestOptions(), afterReading: (RetryLedger) throws -> Void = { _ in }
     ) throws -> (samples: DenseSamples, summary: IngestSummary, retry: RetryLedger) {
-        var assembler = Assembler(options: options)
-        // Used linearly here (never copied mid-stream), so the store may be filled on a thread of its own.
-        if options.threads > 1 { assembler.enableBackgroundApply() }
-        var read = LogReadOptions(threads: options.threads, progress: options.progress)
-        read.forcedMinBias = options.forcedMinBias
-        var stats = try LogParser.read(paths: paths, options: read) { assembler.add($0) }
-        let retry = stats.retry
-        stats.retry = RetryLedger()
-        try afterReading(retry)
-        assembler.absorb(stats)
-        var a = try assembler.finish()
-        a.summary.requestsRetryable = retry.count
-        if !stats.unretryableTokens.isEmpty {
-            let tokens = stats.unretryableTokens.keys.sorted()
-            let n = stats.unretryableTokens.values.reduce(0, +)
-            a.summary.requestsUnretryable = n
-            a.summary.unretryableTokens = tokens
-            let shown = tokens.count <= 20 ? tokens.map(String.init).joined(separator: ", ")
-                : tokens.prefix(20).map(String.init).joined(separator: ", ") + ", … (\(tokens.count) tokens)"
-            a.summary.notes.append("warning: \(n) forced requests got no probabilities because their token is a byte "
-                + "fragment that the server never samples whole (llama.cpp withholds probabilities for an incomplete "
-                + "UTF-8 token): token ids \(shown); not retryable, so these columns cannot be measured with forced requests")
-        }
-        return (a.samples, a.summary, retry)
+        let loaded = try loadMeasuringReach(paths: paths, options: options, afterReading: afterReading)
+        return (loaded.samples, loaded.summary, loaded.retry)
     }
 }

@@ -171,6 +171,8 @@ struct BatchRequestFields: Sendable {
     var single: (Int, Double)?
     var maxTokens: Int?
     var model: String?
+    /// Tracked token ids (the tracked-token protocol), nil for other requests.
+    var tracked: [Int]? = nil
 
     var biasCount: Int { single == nil ? bias.count : 1 }
 }
@@ -200,6 +202,8 @@ struct BatchIndex: Sendable {
         var model: String?
         /// Insertion order of the request (see `RetryTracker`).
         var slot: Int32
+        /// Tracked token ids, for tracked-token requests.
+        var tracked: Set<Int>? = nil
     }
 
     private var table = RequestTable()
@@ -214,6 +218,11 @@ struct BatchIndex: Sendable {
     private var biasDicts: [[Int: Double]] = []
     private var biasDictIndex: [SingleBias: Int32] = [:]
     private struct SingleBias: Hashable { var id: Int; var bits: UInt64 }
+    /// Tracked-token requests: slot order → interned id set. Kept beside the table (not in the bucket,
+    /// whose size the join's cache misses depend on); empty for every other kind of batch.
+    private var trackedOfSlot: [Int32: Int32] = [:]
+    private var trackedSets: [Set<Int>] = []
+    private var trackedIndex: [[Int]: Int32] = [:]
 
     var count: Int { table.count }
 
@@ -251,9 +260,18 @@ struct BatchIndex: Sendable {
             if let (id, value) = fields.single { biasIDs.append(id); biasValues.append(value) }
             for (id, value) in fields.bias { biasIDs.append(id); biasValues.append(value) }
         }
+        let order = Int32(table.count)
+        if let tracked = fields.tracked {
+            if let i = trackedIndex[tracked] { trackedOfSlot[order] = i } else {
+                let i = Int32(trackedSets.count)
+                trackedSets.append(Set(tracked))
+                trackedIndex[tracked] = i
+                trackedOfSlot[order] = i
+            }
+        }
         table.insert(id, Slot(prompt: prompt, model: model, maxTokens: Int32(clamping: fields.maxTokens ?? -1),
                               biasCount: Int32(fields.biasCount), biasStart: start, biasDict: dict,
-                              order: Int32(table.count)))
+                              order: order))
         return true
     }
 
@@ -272,7 +290,8 @@ struct BatchIndex: Sendable {
         }
         return Request(promptKey: s.prompt >= 0 ? prompts[Int(s.prompt)] : nil, logitBias: bias,
                        maxTokens: s.maxTokens >= 0 ? Int(s.maxTokens) : nil,
-                       model: s.model >= 0 ? models[Int(s.model)] : nil, slot: s.order)
+                       model: s.model >= 0 ? models[Int(s.model)] : nil, slot: s.order,
+                       tracked: trackedOfSlot.isEmpty ? nil : trackedOfSlot[s.order].map { trackedSets[Int($0)] })
     }
 
     func slot(for id: RequestID) -> Int32? { table[id]?.order }

@@ -71,7 +71,8 @@ enum RecordConverter {
             }
             let fields = BatchRequestFields(
                 promptKey: d.prompt.rawBuffer.map(keys.key(for:)), bias: bias, single: single,
-                maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string)
+                maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string,
+                tracked: trackedIDs(d))
             return .batchInput(id: RequestID(d.custom_id.rawBuffer!), customID: customID, request: fields)
         }
         if d.status_code >= 0 && d.status_code != 200 {
@@ -133,6 +134,7 @@ enum RecordConverter {
             record.promptLogprobs = positions
         }
         record.droppedEntries = placeholders + nonFinite
+        var tracked: Set<Int>? = trackedIDs(d).map(Set.init)
         if let requestID {
             guard let request = context.batch?.index.request(for: requestID) else {
                 return .skipped(reason: ReadStats.Reason.unknownCustomID,
@@ -143,8 +145,29 @@ enum RecordConverter {
             record.maxTokens = request.maxTokens
             record.batchSlot = request.slot
             if record.model == nil { record.model = request.model }
+            tracked = request.tracked
         }
+        if let tracked { keepTracked(&record, tracked); record.tracked = true }
         return .record(record, placeholders: placeholders, nonFinite: nonFinite)
+    }
+
+    /// The request's tracked token ids (vLLM `logprob_token_ids`, SGLang `token_ids_logprob`), if any.
+    static func trackedIDs(_ d: rp_doc) -> [Int]? {
+        guard d.tracked_count > 0 else { return nil }
+        return (0..<Int(d.tracked_count)).map { Int(d.tracked_ids[$0]) }
+    }
+
+    /// A tracked-token answer is read for the ids it was asked about. The server adds the sampled token
+    /// (and any top-k asked for) to them; those differ per prompt, so as columns they would only be holes in
+    /// the block, and the summary would then ask for values the plan never requested. Entries without an
+    /// id (a vLLM answer by text) cannot be matched and are kept, as in any other record.
+    static func keepTracked(_ record: inout LogRecord, _ tracked: Set<Int>) {
+        if let s = record.sampled, let id = s.id, !tracked.contains(id) { record.sampled = nil }
+        let offPlan = { (e: LogRecord.Entry) in e.id.map { !tracked.contains($0) } ?? false }
+        record.top.removeAll(where: offPlan)
+        if record.promptLogprobs != nil {
+            for p in record.promptLogprobs!.indices { record.promptLogprobs![p].removeAll(where: offPlan) }
+        }
     }
 
     /// Below this a logprob stands for probability 0 (llama.cpp's `-3.4028234663852886e38`), not a value.

@@ -10,6 +10,16 @@ public struct LogRecord: Sendable, Equatable {
         case pairs = "request-response-pairs"
         case vllm = "vllm"
         case llamacpp = "llama.cpp"
+        /// OpenAI Responses API bodies (`output[].content[]` `output_text` with `logprobs`).
+        case openaiResponses = "openai-responses"
+        /// Gemini `generateContent` bodies (`candidates[].logprobsResult`).
+        case gemini = "gemini"
+        /// Ollama `/api/generate` and `/api/chat` bodies (top-level `logprobs`).
+        case ollama = "ollama"
+        /// SGLang `/generate` bodies (`meta_info` logprob tuples).
+        case sglang = "sglang"
+        /// LiteLLM's StandardLoggingPayload lines (request `messages` + `model_parameters` beside the `response`).
+        case litellm = "litellm-payload"
     }
 
     /// A token with its log-probability as the API returned it.
@@ -51,6 +61,9 @@ public struct LogRecord: Sendable, Equatable {
     /// For a Batch output record, the slot of its request in the run's `BatchIndex` (else -1): lets the
     /// reader tell which sent requests were answered (`RetryTracker`).
     var batchSlot: Int32 = -1
+    /// True for a tracked-token answer (the request named its token ids): its entries are the ids the
+    /// caller chose, not a top-k list (see `ContextReach`).
+    public var tracked = false
 
     public init(
         file: String, line: Int, format: Format, model: String? = nil, promptKey: String? = nil,

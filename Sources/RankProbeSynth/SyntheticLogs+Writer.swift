@@ -112,20 +112,21 @@ struct SyntheticLogPlan {
         rows = (0..<o.prompts).map { Array(flat[($0 * v)..<(($0 + 1) * v)]) }
         topOrder = rows.map { r in Array(r.indices.sorted { r[$0] > r[$1] }.prefix(max(o.topLogprobs, 1))) }
         let chatBodies = o.format != .completionsPairs
-        let url = chatBodies ? "/v1/chat/completions" : "/v1/completions"
+        let url = o.format == .responsesBatch ? "/v1/responses" : chatBodies ? "/v1/chat/completions" : "/v1/completions"
+        let batch = o.format == .openaiBatch || o.format == .responsesBatch
 
         var order = Array(0..<total)
         var shuffleRandom = LogRandom(o.seed, 1)
         order.shuffle(using: &shuffleRandom)
 
         var files: [String] = []
-        if o.format == .openaiBatch {
+        if batch {
             let f = try LineFile(prefix + ".input.jsonl")
             for i in 0..<total { try f.line(SyntheticJSON.batchInput(customID: customID(i), url: url, body: request(i))) }
             try f.close()
             files.append(f.path)
         }
-        let out = try LineFile(prefix + (o.format == .openaiBatch ? ".output.jsonl" : ".jsonl"))
+        let out = try LineFile(prefix + (batch ? ".output.jsonl" : ".jsonl"))
         for i in order {
             var random = LogRandom(o.seed, 1000 + UInt64(i))
             let failed = random.uniform() < o.failureRate
@@ -151,6 +152,13 @@ struct SyntheticLogPlan {
     func request(_ i: Int) -> String {
         let (p, j, _) = split(i)
         let prompt = SyntheticLogs.promptText(p)
+        switch o.format {
+        case .responsesPairs, .responsesBatch: return SyntheticAPIJSON.responsesRequest(model: o.model, prompt: prompt, top: o.topLogprobs)
+        case .geminiPairs: return SyntheticAPIJSON.geminiRequest(prompt: prompt, top: o.topLogprobs)
+        case .ollamaPairs: return SyntheticAPIJSON.ollamaRequest(model: o.model, prompt: prompt, top: o.topLogprobs, chat: p % 2 == 1)
+        case .sglangPairs: return SyntheticAPIJSON.sglangRequest(prompt: prompt, top: o.topLogprobs, tracked: [])
+        default: break
+        }
         return o.format == .completionsPairs
             ? SyntheticJSON.completionsRequest(model: o.model, prompt: prompt, top: o.topLogprobs, bias: bias(probe: j))
             : SyntheticJSON.chatRequest(model: o.model, prompt: prompt, top: o.topLogprobs, bias: bias(probe: j))
@@ -173,6 +181,22 @@ struct SyntheticLogPlan {
             return SyntheticJSON.llamacppCompletion(model: o.model, prompt: prompt, promptTokens: promptTokens,
                                                     seed: UInt32(truncatingIfNeeded: o.seed &+ UInt64(i)), bias: bias(probe: j),
                                                     nProbs: o.topLogprobs, sampled: answered ? sampled : nil, top: top)
+        case .responsesPairs, .responsesBatch:
+            let body = SyntheticAPIJSON.response(id: id, model: o.model, promptTokens: promptTokens, sampled: sampled, top: top)
+            if o.format == .responsesPairs { return "{\"request\":\(request(i)),\"response\":\(body)}" }
+            return SyntheticJSON.batchOutput(lineID: id, customID: customID(i), requestID: LogRandom.hex(UInt64(i) ^ 0x5EED), body: body)
+        case .geminiPairs:
+            let body = SyntheticAPIJSON.gemini(id: id, model: o.model, promptTokens: promptTokens, sampled: sampled, top: top)
+            return "{\"request\":\(request(i)),\"response\":\(body)}"
+        case .ollamaPairs:
+            let body = SyntheticAPIJSON.ollama(model: o.model, promptTokens: promptTokens, sampled: sampled, top: top, chat: p % 2 == 1)
+            return "{\"request\":\(request(i)),\"response\":\(body)}"
+        case .litellm:
+            let body = SyntheticJSON.chatCompletion(id: id, model: o.model, promptTokens: promptTokens, sampled: sampled, top: top)
+            return SyntheticAPIJSON.litellm(id: id, model: o.model, prompt: prompt, top: o.topLogprobs, bias: bias(probe: j), response: body)
+        case .sglangPairs:
+            let body = SyntheticAPIJSON.sglang(id: id, promptTokens: promptTokens, sampled: sampled, top: top, tracked: [])
+            return "{\"request\":\(request(i)),\"response\":\(body)}"
         case .completionsPairs:
             let body = SyntheticJSON.completion(id: id, model: o.model, promptLength: prompt.utf8.count,
                                                 promptTokens: promptTokens, sampled: sampled, top: top)
@@ -183,10 +207,14 @@ struct SyntheticLogPlan {
     func failure(_ i: Int, variant: Int) -> String {
         let id = LogRandom.hex(o.seed &* 131 &+ UInt64(i))
         switch o.format {
-        case .openaiBatch:
+        case .openaiBatch, .responsesBatch:
             return SyntheticJSON.batchFailure(lineID: id, customID: customID(i), requestID: LogRandom.hex(UInt64(i) ^ 0x5EED), variant: variant)
         case .openaiChat, .llamacpp: return SyntheticJSON.serverError
-        case .completionsPairs: return "{\"request\":\(request(i)),\"response\":\(SyntheticJSON.serverError)}"
+        case .litellm:
+            return SyntheticAPIJSON.litellm(id: id, model: o.model, prompt: SyntheticLogs.promptText(split(i).prompt), top: o.topLogprobs,
+                                            bias: bias(probe: split(i).probe), response: nil)
+        case .completionsPairs, .responsesPairs, .geminiPairs, .ollamaPairs, .sglangPairs:
+            return "{\"request\":\(request(i)),\"response\":\(SyntheticJSON.serverError)}"
         }
     }
 }

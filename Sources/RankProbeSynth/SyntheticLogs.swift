@@ -29,6 +29,23 @@ public struct SyntheticLogOptions: Sendable {
         /// the settings echoed (`generation_settings.logit_bias` as `[{"bias": b, "token": id}]`, `n_probs`,
         /// `n_predict`), and `completion_probabilities[{id, token, bytes, logprob, top_logprobs}]`.
         case llamacpp = "llama.cpp"
+        /// {request, response} lines of the OpenAI Responses API (`input`, include
+        /// `message.output_text.logprobs`; `Response` bodies as the SDK dumps them). Direct only.
+        case responsesPairs = "openai-responses-pairs"
+        /// Batch API input + output files on `/v1/responses`. Direct only.
+        case responsesBatch = "openai-responses-batch"
+        /// {request, response} lines of Gemini `generateContent` (`logprobsResult`). Direct only.
+        case geminiPairs = "gemini-pairs"
+        /// {request, response} lines of Ollama: `/api/generate` for even prompts, `/api/chat` for odd. Direct only.
+        case ollamaPairs = "ollama-pairs"
+        /// {request, response} lines of SGLang `/generate` (`meta_info` tuples). Direct only.
+        case sglangPairs = "sglang-pairs"
+        /// LiteLLM's StandardLoggingPayload per request: `messages`, `model_parameters` (with `logit_bias`)
+        /// and the Chat Completions `response`, as its logging callbacks write them.
+        case litellm = "litellm-payload"
+
+        /// The APIs without `logit_bias`: only the direct protocol can be written for them.
+        var directOnly: Bool { [.responsesPairs, .responsesBatch, .geminiPairs, .ollamaPairs, .sglangPairs].contains(self) }
     }
 
     public enum ProtocolKind: String, Sendable, CaseIterable {
@@ -111,6 +128,9 @@ public enum SyntheticLogs {
             throw SyntheticLogError("the biased protocol needs top logprobs ≥ 2 (an anchor and at least one other token)")
         }
         if o.protocolKind == .direct, o.topLogprobs < 1 { throw SyntheticLogError("the direct protocol needs top logprobs ≥ 1") }
+        if o.format.directOnly, o.protocolKind != .direct {
+            throw SyntheticLogError("\(o.format.rawValue) has no logit_bias: only the direct protocol can be written")
+        }
         var plan = SyntheticLogPlan(options: o, tokens: tokens)
         return try plan.write(source: source, prefix: prefix)
     }

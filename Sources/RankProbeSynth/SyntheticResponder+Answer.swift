@@ -55,6 +55,7 @@ struct ResponderState {
             failed += 1
             return "{\(idField),\"response\":{\"status_code\":400,\"request_id\":\"\(requestID)\",\"body\":{\"error\":{\"message\":\"Invalid key in 'logit_bias': \(bad.id).\",\"type\":\"invalid_request_error\"}}},\"error\":null}"
         }
+        if !request.tracked.isEmpty { return answerTracked(request, idField: idField, requestID: requestID, ordinal: ordinal) }
         let sample = responder.sample(promptKey: request.promptKey)
         promptsSeen.insert(sample)
         guard let row = tables[sample] else { preconditionFailure("no logprob table for sample \(sample)") }

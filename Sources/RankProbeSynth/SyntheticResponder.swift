@@ -137,7 +137,7 @@ public struct SyntheticResponder {
         // Every prompt with at least one answerable request, and the biased tokens its answers read.
         var needs: [Int: Set<Int>] = [:]
         for request in requests where !request.logitBias.contains(where: { $0.id < 0 || $0.id >= model.vocab }) {
-            needs[sample(promptKey: request.promptKey), default: []].formUnion(request.logitBias.map(\.id))
+            needs[sample(promptKey: request.promptKey), default: []].formUnion(request.logitBias.map(\.id) + request.tracked)
         }
         let samples = needs.keys.sorted()
         let computed = model.logprobTables(samples: samples, tokens: samples.map { Array(needs[$0]!) },
@@ -173,6 +173,11 @@ struct BatchRequest {
     var topLogprobs: Int
     var logitBias: [(id: Int, bias: Double)]
     var promptTokens: Int
+    /// Token ids asked for by id (vLLM `logprob_token_ids`, SGLang `token_ids_logprob`): a tracked-token
+    /// request, answered in its server's shape (see SyntheticResponder+Tracked.swift).
+    var tracked: [Int] = []
+    var endpoint: Endpoint = .chat
+    enum Endpoint { case chat, completions, sglang }
 
     init(json: Data, file: String, line: Int) throws {
         func fail(_ problem: String) -> SyntheticModelError { SyntheticModelError("\(file):\(line): \(problem)") }
@@ -199,8 +204,16 @@ struct BatchRequest {
             promptKey = key
         } else if let prompt = body["prompt"] as? String {
             promptKey = "prompt\u{0}" + prompt
+            endpoint = .completions
+        } else if let text = body["text"] as? String {
+            promptKey = "prompt\u{0}" + text
+            endpoint = .sglang
         } else {
-            throw fail("the body has neither \"messages\" nor \"prompt\"")
+            throw fail("the body has neither \"messages\" nor \"prompt\" (nor SGLang's \"text\")")
+        }
+        if let ids = body["logprob_token_ids"] ?? body["token_ids_logprob"] {
+            guard let list = ids as? [NSNumber], !list.isEmpty else { throw fail("the tracked token ids are not a non-empty list of integers") }
+            tracked = list.map(\.intValue)
         }
         promptTokens = max(1, promptKey.utf8.count / 4)
         topLogprobs = (body["top_logprobs"] as? NSNumber)?.intValue ?? 0

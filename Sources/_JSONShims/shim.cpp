@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +44,7 @@ struct rp_json_parser {
     std::vector<uint8_t> prompt_null;
     std::vector<int64_t> bias_ids;
     std::vector<double> bias_values;
+    std::vector<int64_t> tracked;
 };
 
 namespace {
@@ -105,7 +107,7 @@ rp_entry read_entry(rp_json_parser &p, dom::object o, int32_t &vllm, dom::array 
     for (auto field : o) {
         std::string_view k = field.key;
         dom::element v = field.value;
-        if (k == "logprob") {
+        if (k == "logprob" || k == "logProbability") {
             bool ok;
             double d = number_or_nan(v, ok);
             if (ok) { e.logprob = d; have_value = true; e.flags &= ~RP_ENTRY_NO_VALUE; }
@@ -124,7 +126,7 @@ rp_entry read_entry(rp_json_parser &p, dom::object o, int32_t &vllm, dom::array 
                 int64_t id;
                 if (e.id == RP_NO_ID && vllm_token_id(s, id)) { e.id = id; vllm = 1; }
             }
-        } else if (k == "id") {
+        } else if (k == "id" || k == "tokenId") {
             int64_t id;
             if (v.get_int64().get(id) == SUCCESS) e.id = id;
         } else if (k == "bytes") {
@@ -353,6 +355,90 @@ void read_max_tokens(dom::object o, rp_doc &d) {
     }
 }
 
+// One message of a chat-like prompt in the canonical form: role 0x1F content 0x1E.
+bool canonical_message(rp_json_parser &p, std::string_view role, std::string_view content) {
+    return arena_put(p, role) && arena_put(p, "\x1f") && arena_put(p, content) && arena_put(p, "\x1e");
+}
+
+// OpenAI Responses `input`: a string is one user message (so it keys like the same chat prompt); a list
+// of messages is read as chat `messages`. `instructions` come first, as the system message they act as.
+bool canonical_responses_input(rp_json_parser &p, dom::object req, dom::element input) {
+    bool ok = arena_put(p, "chat\n");
+    dom::element e;
+    std::string_view s;
+    if (req["instructions"].get(e) == SUCCESS && get_str(e, s)) ok = ok && canonical_message(p, "system", s);
+    if (get_str(input, s)) return ok && canonical_message(p, "user", s);
+    dom::array messages;
+    if (input.get_array().get(messages) != SUCCESS) return ok && arena_put(p, minify(input));
+    size_t before = p.arena.size();
+    if (!canonical_messages(p, messages)) return false;
+    // canonical_messages wrote its own "chat\n" tag: drop it (the tag is already in place).
+    p.arena.erase(before, 5);
+    return ok;
+}
+
+// Gemini `contents: [{role, parts: [{text}]}]` (+ `systemInstruction`): role and the concatenated part
+// texts per turn; non-text parts enter as minified JSON. Gemini's "model" role is the assistant's.
+bool canonical_gemini(rp_json_parser &p, dom::object req, dom::array contents) {
+    bool ok = arena_put(p, "chat\n");
+    dom::element e;
+    auto turn = [&](std::string_view role, dom::element content) {
+        dom::object c;
+        dom::array parts;
+        if (content.get_object().get(c) != SUCCESS) { set_problem(p, "a Gemini content is not an object"); return false; }
+        std::string_view r = role;
+        dom::element re;
+        if (r.empty() && c["role"].get(re) == SUCCESS) get_str(re, r);
+        if (r == "model") r = "assistant";
+        bool good = arena_put(p, r.empty() ? std::string_view("user") : r) && arena_put(p, "\x1f");
+        dom::element pe;
+        if (c["parts"].get(pe) == SUCCESS && pe.get_array().get(parts) == SUCCESS) {
+            for (dom::element part : parts) {
+                dom::object po;
+                dom::element te;
+                std::string_view text;
+                if (part.get_object().get(po) == SUCCESS && po["text"].get(te) == SUCCESS && get_str(te, text)) good = good && arena_put(p, text);
+                else good = good && arena_put(p, minify(part));
+            }
+        }
+        return good && arena_put(p, "\x1e");
+    };
+    if (req["systemInstruction"].get(e) == SUCCESS || req["system_instruction"].get(e) == SUCCESS) ok = ok && turn("system", e);
+    for (dom::element c : contents) { ok = ok && turn("", c); if (!p.problem.empty()) return false; }
+    return ok;
+}
+
+// Gemini `generationConfig {responseLogprobs, logprobs, maxOutputTokens}`; SGLang `return_logprob`,
+// `top_logprobs_num`, `sampling_params.max_new_tokens`; Ollama `options.num_predict`.
+void read_other_settings(dom::object req, rp_doc &d) {
+    dom::element e;
+    dom::object o;
+    bool flag;
+    int64_t n;
+    if ((req["generationConfig"].get(e) == SUCCESS || req["generation_config"].get(e) == SUCCESS) && e.get_object().get(o) == SUCCESS) {
+        dom::element x;
+        if (o["responseLogprobs"].get(x) == SUCCESS && x.get_bool().get(flag) == SUCCESS) d.probs_requested = flag ? 1 : 0;
+        if (o["maxOutputTokens"].get(x) == SUCCESS && x.get_int64().get(n) == SUCCESS) d.max_tokens = n;
+    }
+    if (req["return_logprob"].get(e) == SUCCESS && e.get_bool().get(flag) == SUCCESS) d.probs_requested = flag ? 1 : 0;
+    if (req["sampling_params"].get(e) == SUCCESS && e.get_object().get(o) == SUCCESS) {
+        dom::element x;
+        if (o["max_new_tokens"].get(x) == SUCCESS && x.get_int64().get(n) == SUCCESS) d.max_tokens = n;
+    }
+    if (req["options"].get(e) == SUCCESS && e.get_object().get(o) == SUCCESS) {
+        dom::element x;
+        if (o["num_predict"].get(x) == SUCCESS && x.get_int64().get(n) == SUCCESS) d.max_tokens = n;
+    }
+    if (req["max_output_tokens"].get(e) == SUCCESS && e.get_int64().get(n) == SUCCESS) d.max_tokens = n;
+    dom::array include;
+    if (req["include"].get(e) == SUCCESS && e.get_array().get(include) == SUCCESS) {
+        for (dom::element x : include) {
+            std::string_view s;
+            if (get_str(x, s) && s == "message.output_text.logprobs") d.probs_requested = 1;
+        }
+    }
+}
+
 void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
     d.has_request = 1;
     dom::element e;
@@ -364,11 +450,31 @@ void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
         if (canonical_messages(p, messages)) set_prompt(p, d, start);
     } else if (req["prompt"].get(e) == SUCCESS && !e.is_null()) {
         if (canonical_prompt(p, e)) set_prompt(p, d, start);
+    } else if (req["input"].get(e) == SUCCESS && !e.is_null()) {
+        if (canonical_responses_input(p, req, e)) set_prompt(p, d, start);
+    } else if (req["contents"].get(e) == SUCCESS && e.get_array().get(messages) == SUCCESS) {
+        if (canonical_gemini(p, req, messages)) set_prompt(p, d, start);
+    } else if (req["text"].get(e) == SUCCESS && !e.is_null()) {
+        if (canonical_prompt(p, e)) set_prompt(p, d, start);           // SGLang /generate
+    } else if (req["input_ids"].get(e) == SUCCESS && !e.is_null()) {
+        if (canonical_prompt(p, e)) set_prompt(p, d, start);
     }
     if (req["logit_bias"].get(e) == SUCCESS) read_logit_bias(p, d, e);
     d.bias_known = 1;
     read_max_tokens(req, d);
     read_probs_request(req, d);
+    // The other APIs' settings: none of them names its length `max_tokens`, so an OpenAI body (which does)
+    // skips the lookups.
+    if (d.max_tokens < 0) read_other_settings(req, d);
+    for (const char *k : {"logprob_token_ids", "token_ids_logprob"}) {
+        dom::array ids;
+        if (req[k].get(e) != SUCCESS || e.get_array().get(ids) != SUCCESS) continue;
+        for (dom::element x : ids) {
+            int64_t id;
+            if (x.get_int64().get(id) == SUCCESS) p.tracked.push_back(id);
+            else { set_problem(p, "a tracked token id (logprob_token_ids / token_ids_logprob) is not an integer"); break; }
+        }
+    }
 }
 
 void read_error(rp_json_parser &p, dom::element e) {
@@ -470,6 +576,179 @@ void read_llamacpp(rp_json_parser &p, dom::array probs, rp_doc &d) {
     if ((d.sampled.flags & RP_ENTRY_FROM_PROB) || first["top_probs"].get(e) == SUCCESS) d.post_sampling = 1;
 }
 
+// The first generated position of an entry list [{token, logprob, bytes, top_logprobs}] (Responses
+// `output_text.logprobs`, Ollama `logprobs`): sampled entry and its alternatives.
+void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what) {
+    if (list.size() == 0) return;
+    dom::object first;
+    if (list.at(0).get_object().get(first) != SUCCESS) { set_problem(p, what); return; }
+    dom::array top;
+    bool has_top = false;
+    d.sampled = read_entry(p, first, d.vllm, &top, &has_top);
+    d.has_sampled = 1;
+    d.has_logprobs = 1;
+    if (has_top) read_alternatives(p, top, d.vllm, p.top);
+}
+
+// OpenAI Responses API: output[] items of type "message" whose content[] holds "output_text" parts with
+// `logprobs` (asked for with include: ["message.output_text.logprobs"]). The first such part's first
+// entry is the first generated token (reasoning items carry no logprobs and are passed over).
+void read_responses_api(rp_json_parser &p, dom::object r, rp_doc &d) {
+    d.shape = RP_SHAPE_RESPONSES;
+    dom::element e;
+    dom::array output;
+    if (r["output"].get(e) != SUCCESS || e.get_array().get(output) != SUCCESS) return;
+    for (dom::element item : output) {
+        dom::object io;
+        dom::array content;
+        std::string_view type;
+        if (item.get_object().get(io) != SUCCESS) { set_problem(p, "an output item is not an object"); return; }
+        if (io["type"].get(e) != SUCCESS || !get_str(e, type) || type != "message") continue;
+        if (io["content"].get(e) != SUCCESS || e.get_array().get(content) != SUCCESS) continue;
+        for (dom::element part : content) {
+            dom::object po;
+            dom::array logprobs;
+            if (part.get_object().get(po) != SUCCESS) continue;
+            if (po["type"].get(e) != SUCCESS || !get_str(e, type) || type != "output_text") continue;
+            if (po["logprobs"].get(e) != SUCCESS || e.get_array().get(logprobs) != SUCCESS) return;
+            read_entry_list_first(p, logprobs, d, "output_text.logprobs[0] is not an object");
+            return;
+        }
+    }
+}
+
+// Gemini generateContent: candidates[0].logprobsResult {chosenCandidates[step], topCandidates[step]
+// {candidates[]}}, entries {token, tokenId, logProbability}.
+void read_gemini(rp_json_parser &p, dom::object r, rp_doc &d) {
+    d.shape = RP_SHAPE_GEMINI;
+    dom::element e;
+    std::string_view s;
+    if (d.model.ptr == nullptr && r["modelVersion"].get(e) == SUCCESS && get_str(e, s)) d.model = str_of(s);
+    dom::array candidates;
+    if (r["candidates"].get(e) != SUCCESS || e.get_array().get(candidates) != SUCCESS || candidates.size() == 0) return;
+    dom::object c, result;
+    if (candidates.at(0).get_object().get(c) != SUCCESS) { set_problem(p, "candidates[0] is not an object"); return; }
+    if (c["logprobsResult"].get(e) != SUCCESS || e.get_object().get(result) != SUCCESS) return;
+    dom::array chosen, tops;
+    int32_t none = 0;
+    if (result["chosenCandidates"].get(e) == SUCCESS && e.get_array().get(chosen) == SUCCESS && chosen.size() > 0) {
+        dom::object first;
+        if (chosen.at(0).get_object().get(first) != SUCCESS) { set_problem(p, "chosenCandidates[0] is not an object"); return; }
+        d.sampled = read_entry(p, first, none, nullptr, nullptr);
+        d.has_sampled = 1;
+        d.has_logprobs = 1;
+    }
+    if (result["topCandidates"].get(e) == SUCCESS && e.get_array().get(tops) == SUCCESS && tops.size() > 0) {
+        dom::object step;
+        dom::array list;
+        if (tops.at(0).get_object().get(step) != SUCCESS) { set_problem(p, "topCandidates[0] is not an object"); return; }
+        if (step["candidates"].get(e) == SUCCESS && e.get_array().get(list) == SUCCESS) read_alternatives(p, list, none, p.top);
+        d.has_logprobs = 1;
+    }
+}
+
+// An SGLang logprob tuple [logprob, token_id, text-or-null].
+rp_entry sglang_tuple(rp_json_parser &p, dom::element x) {
+    rp_entry e = blank_entry();
+    dom::array t;
+    if (x.get_array().get(t) != SUCCESS || t.size() < 2) { set_problem(p, "an SGLang logprob is not [logprob, token_id, text]"); return e; }
+    bool ok;
+    double v = number_or_nan(t.at(0).value_unsafe(), ok);
+    if (ok) { e.logprob = v; e.flags = 0; }
+    int64_t id;
+    if (t.at(1).value_unsafe().get_int64().get(id) == SUCCESS) e.id = id;
+    else set_problem(p, "an SGLang logprob's token id is not an integer");
+    std::string_view text;
+    if (t.size() > 2 && get_str(t.at(2).value_unsafe(), text)) e.token = str_of(text);
+    return e;
+}
+
+// Appends the tuples of one position (a list, or null) to `out`, skipping ids already there: the top list
+// and the tracked ids (`token_ids_logprob`) often name the same token.
+void sglang_position(rp_json_parser &p, dom::element list, std::vector<rp_entry> &out, size_t from) {
+    dom::array a;
+    if (list.get_array().get(a) != SUCCESS) return;
+    for (dom::element x : a) {
+        rp_entry e = sglang_tuple(p, x);
+        bool seen = false;
+        for (size_t i = from; i < out.size(); i++) if (out[i].id == e.id) { seen = true; break; }
+        if (!seen) out.push_back(e);
+    }
+}
+
+// SGLang /generate: meta_info.output_token_logprobs[0] is the sampled token; output_top_logprobs[0] and
+// output_token_ids_logprobs[0] its alternatives. input_top_logprobs / input_token_ids_logprobs /
+// input_token_logprobs give one row per prompt position (read like vLLM's prompt_logprobs).
+void read_sglang(rp_json_parser &p, dom::object meta, rp_doc &d) {
+    d.shape = RP_SHAPE_SGLANG;
+    dom::element e;
+    dom::array arr;
+    if (meta["output_token_logprobs"].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS && arr.size() > 0) {
+        d.sampled = sglang_tuple(p, arr.at(0).value_unsafe());
+        d.has_sampled = 1;
+        d.has_logprobs = 1;
+    }
+    for (const char *k : {"output_top_logprobs", "output_token_ids_logprobs"}) {
+        if (meta[k].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS && arr.size() > 0) {
+            sglang_position(p, arr.at(0).value_unsafe(), p.top, 0);
+            d.has_logprobs = 1;
+        }
+    }
+    dom::array itop, iids, itok;
+    bool has_top = meta["input_top_logprobs"].get(e) == SUCCESS && e.get_array().get(itop) == SUCCESS;
+    bool has_ids = meta["input_token_ids_logprobs"].get(e) == SUCCESS && e.get_array().get(iids) == SUCCESS;
+    bool has_tok = meta["input_token_logprobs"].get(e) == SUCCESS && e.get_array().get(itok) == SUCCESS;
+    size_t n = std::max({has_top ? itop.size() : 0, has_ids ? iids.size() : 0, has_tok ? itok.size() : 0});
+    if (n == 0) return;
+    p.prompt_entries.clear(); p.prompt_starts.clear(); p.prompt_null.clear();
+    for (size_t i = 0; i < n; i++) {
+        size_t from = p.prompt_entries.size();
+        p.prompt_starts.push_back((int32_t)from);
+        if (has_top && i < itop.size()) sglang_position(p, itop.at(i).value_unsafe(), p.prompt_entries, from);
+        if (has_ids && i < iids.size()) sglang_position(p, iids.at(i).value_unsafe(), p.prompt_entries, from);
+        if (has_tok && i < itok.size()) {
+            dom::element t = itok.at(i).value_unsafe();
+            dom::array ta;
+            // The prompt token's own tuple; the first position has no logprob (null value).
+            if (t.get_array().get(ta) == SUCCESS && ta.size() >= 2 && !ta.at(0).value_unsafe().is_null()) {
+                rp_entry x = sglang_tuple(p, t);
+                bool seen = false;
+                for (size_t j = from; j < p.prompt_entries.size(); j++) if (p.prompt_entries[j].id == x.id) { seen = true; break; }
+                if (!seen) p.prompt_entries.push_back(x);
+            }
+        }
+        p.prompt_null.push_back(p.prompt_entries.size() == from ? 1 : 0);
+    }
+    p.prompt_starts.push_back((int32_t)p.prompt_entries.size());
+    d.prompt_positions = (int32_t)n;
+}
+
+// Ollama /api/generate and /api/chat: {model, created_at, response | message, done, logprobs[]}.
+void read_ollama(rp_json_parser &p, dom::object r, rp_doc &d) {
+    d.shape = RP_SHAPE_OLLAMA;
+    dom::element e;
+    dom::array list;
+    if (r["logprobs"].get(e) == SUCCESS && e.get_array().get(list) == SUCCESS)
+        read_entry_list_first(p, list, d, "logprobs[0] is not an object");
+}
+
+// Which of the 2026 API shapes a response body has, judged from keys no other reader uses.
+rp_shape api_shape(dom::object r) {
+    dom::element e;
+    // OpenAI-shaped bodies (OpenAI, vLLM, most servers: nearly every line of a big log) have `choices` and
+    // none of the keys below: one lookup settles them.
+    if (r["choices"].get(e) == SUCCESS) return RP_SHAPE_NONE;
+    std::string_view object;
+    dom::object meta;
+    if (r["meta_info"].get(e) == SUCCESS && e.get_object().get(meta) == SUCCESS) return RP_SHAPE_SGLANG;
+    if (r["candidates"].get(e) == SUCCESS || r["promptFeedback"].get(e) == SUCCESS) return RP_SHAPE_GEMINI;
+    if (r["object"].get(e) == SUCCESS && get_str(e, object) && object == "response") return RP_SHAPE_RESPONSES;
+    if (r["output"].get(e) == SUCCESS && e.is_array()) return RP_SHAPE_RESPONSES;
+    if (r["created_at"].get(e) == SUCCESS && e.is_string() && r["done"].get(e) == SUCCESS &&
+        (r["response"].get(e) == SUCCESS || r["message"].get(e) == SUCCESS)) return RP_SHAPE_OLLAMA;
+    return RP_SHAPE_NONE;
+}
+
 void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
     dom::element e;
     std::string_view s;
@@ -480,6 +759,18 @@ void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
     if (r["kv_transfer_params"].get(e) == SUCCESS) d.vllm = 1;
     // An echoed prompt is used only when there is no request body (see LogParser docs).
     bool want_prompt = d.prompt.ptr == nullptr;
+    switch (api_shape(r)) {
+    case RP_SHAPE_SGLANG: {
+        dom::object meta;
+        (void)r["meta_info"].get(e);
+        if (e.get_object().get(meta) == SUCCESS) read_sglang(p, meta, d);
+        return;
+    }
+    case RP_SHAPE_GEMINI: read_gemini(p, r, d); return;
+    case RP_SHAPE_RESPONSES: read_responses_api(p, r, d); return;
+    case RP_SHAPE_OLLAMA: read_ollama(p, r, d); return;
+    default: break;
+    }
     if (r["completion_probabilities"].get(e) == SUCCESS || r["generation_settings"].get(e) == SUCCESS ||
         r["tokens_predicted"].get(e) == SUCCESS) {
         d.shape = RP_SHAPE_LLAMACPP;
@@ -556,6 +847,7 @@ void reset_record(rp_json_parser &p, rp_doc &d) {
     p.top.clear();
     p.bias_ids.clear();
     p.bias_values.clear();
+    p.tracked.clear();
 }
 
 void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
@@ -594,6 +886,31 @@ void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
         else set_problem(p, "`response` is not an object");
         return;
     }
+    dom::element messages;
+    if (has_response && !has_custom && o["messages"].get(messages) == SUCCESS && messages.is_array()) {
+        // LiteLLM's StandardLoggingPayload (what its logging callbacks and proxy spend logs write): the
+        // request's `messages` and `model_parameters` beside the `response`; `status` "failure" with
+        // `error_str` for a failed call.
+        d.kind = RP_KIND_LITELLM;
+        read_request(p, o, d);
+        dom::object params;
+        if (o["model_parameters"].get(e) == SUCCESS && e.get_object().get(params) == SUCCESS) {
+            dom::element b;
+            if (params["logit_bias"].get(b) == SUCCESS) read_logit_bias(p, d, b);
+            read_max_tokens(params, d);
+            read_probs_request(params, d);
+        }
+        if (o["status"].get(e) == SUCCESS && get_str(e, s) && s == "failure") {
+            dom::element x;
+            std::string_view text;
+            p.failure = (o["error_str"].get(x) == SUCCESS && get_str(x, text)) ? std::string(text) : std::string("failure");
+            return;
+        }
+        dom::object res;
+        if (response.get_object().get(res) == SUCCESS) read_response(p, res, d);
+        else if (!response.is_null()) set_problem(p, "`response` is not an object");
+        return;
+    }
     read_response(p, o, d);
     if (d.shape != RP_SHAPE_NONE) d.kind = RP_KIND_RESPONSE;
 }
@@ -612,6 +929,8 @@ int32_t deliver(rp_json_parser &p, dom::element root, int32_t index, int32_t non
     d.bias_ids = p.bias_ids.data();
     d.bias_values = p.bias_values.data();
     d.bias_count = (int32_t)p.bias_ids.size();
+    d.tracked_ids = p.tracked.data();
+    d.tracked_count = (int32_t)p.tracked.size();
     if (d.prompt_positions >= 0) {
         d.prompt_starts = p.prompt_starts.data();
         d.prompt_is_null = p.prompt_null.data();

@@ -41,7 +41,7 @@ enum {
 
 /// One token with its log-probability.
 typedef struct {
-    /// Token id (`id`, vLLM `token_id:N` strings, prompt_logprobs keys), or RP_NO_ID.
+    /// Token id (`id`, Gemini `tokenId`, SGLang tuples, vLLM `token_id:N` strings, prompt_logprobs keys), or RP_NO_ID.
     int64_t id;
     /// Token text (`token`, `tok_str`, `decoded_token`, legacy dict key).
     rp_str token;
@@ -62,6 +62,8 @@ typedef enum {
     RP_KIND_BATCH_OUTPUT = 3,
     /// {request: body, response: body}.
     RP_KIND_PAIR = 4,
+    /// LiteLLM's StandardLoggingPayload: {messages, model_parameters, response, status, error_str, …}.
+    RP_KIND_LITELLM = 5,
 } rp_kind;
 
 /// The shape of the response body inside a document.
@@ -72,6 +74,10 @@ typedef enum {
     RP_SHAPE_LLAMACPP = 3,    // completion_probabilities[] {id, token, logprob|prob, bytes, top_logprobs|top_probs}
     RP_SHAPE_LLAMACPP_OLD = 4,// completion_probabilities[] {content, probs: [{tok_str, prob}]}
     RP_SHAPE_ERROR = 5,       // a body that only carries `error`
+    RP_SHAPE_RESPONSES = 6,   // OpenAI Responses API: output[].content[] output_text with logprobs[]
+    RP_SHAPE_GEMINI = 7,      // Gemini generateContent: candidates[].logprobsResult
+    RP_SHAPE_OLLAMA = 8,      // Ollama /api/generate, /api/chat: top-level logprobs[]
+    RP_SHAPE_SGLANG = 9,      // SGLang /generate: meta_info.output_*_logprobs tuples [logprob, id, text]
 } rp_shape;
 
 /// One extracted record. Pointers are valid until the callback returns.
@@ -139,6 +145,10 @@ typedef struct {
     /// Whether log-probabilities were asked for: 1 yes (`logprobs` true/N, `top_logprobs`, `n_probs` > 0 in
     /// the request or llama.cpp's echoed settings), 0 asked not to, -1 unknown.
     int32_t probs_requested;
+    /// Token ids whose log-probabilities the request asked for by id (vLLM `logprob_token_ids`, SGLang
+    /// `token_ids_logprob`): the tracked-token protocol. tracked_count is 0 when there are none.
+    const int64_t *tracked_ids;
+    int32_t tracked_count;
 } rp_doc;
 
 typedef struct {
