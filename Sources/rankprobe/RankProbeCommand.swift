@@ -1,4 +1,5 @@
 import ArgumentParser
+import RankProbe
 
 @main
 struct RankProbeCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct RankProbeCommand: ParsableCommand {
             recorded outputs (full-vocabulary .npy dumps or recorded API traffic), computes that spectrum with
             LAPACK, and says where the cliff is — or that the data cannot tell.
             """,
-        version: "0.1.0",
+        version: RankProbeVersion.string,
         subcommands: [
             EstimateCommand.self, SynthCommand.self, BatchCommand.self,
             CompareCommand.self, PlanCommand.self, ExportCommand.self,
