@@ -8,9 +8,13 @@
 // the only code that talks to LAPACK/BLAS, zlib/OpenSSL and simdjson.
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-]
+// No unsafe flags: `-Ounchecked` turned the consume-once preconditions of Matrix and Spectrum into
+// unchecked assumptions and kept `RankProbe` from being a versioned dependency; SwiftPM's release build
+// already compiles C and C++ with -O2, so the shim's own `-O2` changed nothing.
+//
+// Each target declares exactly the modules its files import (the system modules Foundation, Dispatch and
+// Glibc aside). One exception: RankProbeReport's BatchManifest imports CYaml, Yams' C core, which Yams
+// does not offer as a product; it comes with the Yams product.
 
 let package = Package(
     name: "rankprobe",
@@ -39,7 +43,6 @@ let package = Package(
         ),
         .target(
             name: "_JSONShims",
-            cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
         ),
 
@@ -49,37 +52,34 @@ let package = Package(
 
         // MARK: assemble → spectrum → detect
         .target(name: "RankProbeLinearAlgebra", dependencies: ["_LinearAlgebraShims"]),
-        .target(name: "RankProbeMatrix", dependencies: ["RankProbeNPY"], swiftSettings: swiftSettings),
-        .target(
-            name: "RankProbeSpectrum",
-            dependencies: ["RankProbeMatrix", "RankProbeLinearAlgebra"],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "RankProbeMatrix", dependencies: ["RankProbeNPY"]),
+        .target(name: "RankProbeSpectrum", dependencies: ["RankProbeMatrix", "RankProbeLinearAlgebra", "RankProbeNPY"]),
         .target(name: "RankProbeDetect"),
+        // The parameter count implied by a hidden size (power-law fit on the bundled architecture table):
+        // numerics of the result, so the pipeline fills it and the report only renders it.
+        .target(name: "RankProbeParameters", resources: [.copy("Resources")]),
 
         // MARK: pipeline, synthetic models, analyses, reports
         .target(
             name: "RankProbe",
-            dependencies: ["RankProbeNPY", "RankProbeLogs", "RankProbeMatrix", "RankProbeSpectrum", "RankProbeDetect", "_SystemShims"]
+            dependencies: [
+                "RankProbeNPY", "RankProbeLogs", "RankProbeMatrix", "RankProbeSpectrum", "RankProbeDetect",
+                "RankProbeParameters", "_SystemShims",
+            ]
         ),
-        .target(
-            name: "RankProbeSynth",
-            dependencies: ["RankProbeNPY", "RankProbeLinearAlgebra"],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "RankProbeSynth", dependencies: ["RankProbeNPY", "RankProbeLinearAlgebra"]),
         .target(
             name: "RankProbeAnalysis",
-            dependencies: ["RankProbe", "RankProbeLinearAlgebra", "RankProbeSynth", "RankProbeMatrix", "RankProbeDetect", "RankProbeLogs", "RankProbeNPY"]
+            dependencies: ["RankProbeLinearAlgebra", "RankProbeMatrix", "RankProbeDetect", "RankProbeLogs", "RankProbeNPY"]
         ),
         .target(
             name: "RankProbeReport",
-            dependencies: ["RankProbe", "_SystemShims", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources")]
+            dependencies: ["RankProbe", "RankProbeParameters", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "rankprobe",
             dependencies: [
-                "RankProbe", "RankProbeLogs", "RankProbeSynth", "RankProbeReport", "RankProbeAnalysis",
+                "RankProbe", "RankProbeLogs", "RankProbeNPY", "RankProbeSynth", "RankProbeReport", "RankProbeAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,12 +87,15 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "RankProbeNPYTests", dependencies: ["RankProbeNPY"]),
         .testTarget(name: "RankProbeLinearAlgebraTests", dependencies: ["RankProbeLinearAlgebra"]),
-        .testTarget(name: "RankProbeSpectrumTests", dependencies: ["RankProbeSpectrum", "RankProbeMatrix", "RankProbeNPY"]),
-        .testTarget(name: "RankProbeDetectTests", dependencies: ["RankProbeDetect"]),
-        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeSynth"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeSynth"],
+        .testTarget(name: "RankProbeSpectrumTests", dependencies: ["RankProbeSpectrum", "RankProbeMatrix", "RankProbeLinearAlgebra", "RankProbeSynth"]),
+        .testTarget(name: "RankProbeDetectTests", dependencies: ["RankProbeDetect", "RankProbeSynth"]),
+        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeMatrix", "RankProbeSynth"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeLogs", "RankProbeSynth"],
                     exclude: ["Golden"]),  // read by path (#filePath), so they are not bundled as resources
-        .testTarget(name: "RankProbeAnalysisTests", dependencies: ["RankProbeAnalysis", "RankProbeSynth", "RankProbeMatrix", "RankProbeNPY"]),
+        .testTarget(
+            name: "RankProbeAnalysisTests",
+            dependencies: ["RankProbeAnalysis", "RankProbe", "RankProbeLinearAlgebra", "RankProbeLogs", "RankProbeMatrix", "RankProbeNPY", "RankProbeSynth"]
+        ),
         .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY", "RankProbeMatrix"]),
     ],
     swiftLanguageModes: [.v6],

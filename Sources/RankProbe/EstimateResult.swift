@@ -1,4 +1,5 @@
 import RankProbeLogs
+import RankProbeParameters
 
 /// Everything `rankprobe estimate` says about one model: the verdict, the evidence and the provenance.
 ///
@@ -105,34 +106,11 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         public var height: Double
     }
 
-    public struct NearestModel: Codable, Sendable, Equatable {
-        public var family: String
-        public var model: String
-        public var parameters: Double
-        public var hiddenSize: Int
-        public var layers: Int
-        public var moe: Bool
-        public init(family: String, model: String, parameters: Double, hiddenSize: Int, layers: Int, moe: Bool) {
-            self.family = family; self.model = model; self.parameters = parameters
-            self.hiddenSize = hiddenSize; self.layers = layers; self.moe = moe
-        }
-    }
+    /// A published model near the recovered width (defined with the estimate in `RankProbeParameters`).
+    public typealias NearestModel = RankProbeParameters.NearestModel
 
-    /// Parameter-count estimate from the hidden size (filled by the report layer).
-    public struct ParameterEstimate: Codable, Sendable, Equatable {
-        public var low: Double
-        public var high: Double
-        public var nearest: [NearestModel]
-        public var method: String
-        /// Weight memory in bytes at fp16, int8 and int4 for `low` and `high`.
-        public var memoryBytes: [String: [Double]]
-        public var caveats: [String]
-        public init(low: Double, high: Double, nearest: [NearestModel], method: String,
-                    memoryBytes: [String: [Double]], caveats: [String]) {
-            self.low = low; self.high = high; self.nearest = nearest; self.method = method
-            self.memoryBytes = memoryBytes; self.caveats = caveats
-        }
-    }
+    /// Parameter-count estimate from the hidden size (`RankProbeParameters`; filled by `Estimator`).
+    public typealias ParameterEstimate = RankProbeParameters.ParameterEstimate
 
     public var status: Status
     public var hiddenDim: Int?
@@ -228,8 +206,4 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         try c.encode(toolVersion, forKey: .toolVersion)
         try c.encode(commandLine, forKey: .commandLine)
     }
-}
-
-public enum RankProbeVersion {
-    public static let string = "0.1.0"
 }

@@ -190,6 +190,7 @@ public enum Estimator {
             warnings.removeAll(where: capped.dropWarning)
         }
         let t1 = clock.now
+        // The parameter estimate is part of the contract, so the library's result is the command line's.
         return EstimateResult(
             status: status, hiddenDim: hiddenDim, lowerBound: detection.lowerBound,
             candidates: detection.candidates.map { .init(dim: $0.index, ratio: $0.ratio) },
@@ -205,6 +206,7 @@ public enum Estimator {
             rank: hiddenDim, readings: readings(rank: hiddenDim, outputBias: outputBias),
             noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
             shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) })
+            .gatheringWarnings().withParameterEstimate()
     }
 
     /// What a measured rank r means: RMSNorm models (and LayerNorm with an output bias) have d = r; a

@@ -6,7 +6,7 @@ import RankProbeNPY
 /// Reads any input `estimate` accepts into an in-memory sample matrix with column labels.
 ///
 /// `.npy` dumps: rows stacked from all files; columns labelled by token id; columns holding a non-finite
-/// value in some kept row are dropped and mostly non-finite rows first (`FinitenessScan`'s policy, the
+/// value in some kept row are dropped and mostly non-finite rows first (`NonFinitePolicy`, the
 /// estimator's). API logs: `LogIngest.load`, whose labels are token ids (or token text when no id is known).
 /// `compare` and `export` need the samples in memory (an SVD of N × columns): a 4400 × 32000 dump is 1.1 GB
 /// as float64, so for large dumps pass fewer rows.

@@ -32,19 +32,13 @@ public enum CentredSamples {
         return (Array(0..<n), Array(0..<n), labels)
     }
 
-    /// The selected columns of `samples`, each row centred over those columns, as a column-major matrix.
-    /// Rows holding a non-finite value in a selected column are dropped (their indices are returned).
-    public static func rowCentred(_ samples: DenseSamples, columns: [Int]) -> (matrix: Matrix, droppedRows: [Int]) {
-        var keep: [Int] = []
-        var dropped: [Int] = []
-        for r in 0..<samples.rows {
-            let base = r * samples.columns
-            if columns.allSatisfy({ samples.values[base + $0].isFinite }) { keep.append(r) } else { dropped.append(r) }
-        }
+    /// The selected rows and columns of `samples`, each row centred over those columns, as a column-major
+    /// matrix. The selection must be finite (`NonFinitePolicy.select` chooses it).
+    public static func rowCentred(_ samples: DenseSamples, rows: [Int], columns: [Int]) -> Matrix {
         let n = columns.count
-        let m = Matrix(rows: keep.count, columns: n)
+        let m = Matrix(rows: rows.count, columns: n)
         samples.values.withUnsafeBufferPointer { v in
-            for (i, r) in keep.enumerated() {
+            for (i, r) in rows.enumerated() {
                 let base = r * samples.columns
                 var mean = 0.0
                 for c in columns { mean += v[base + c] }
@@ -52,7 +46,7 @@ public enum CentredSamples {
                 for (j, c) in columns.enumerated() { m[i, j] = v[base + c] - mean }
             }
         }
-        return (m, dropped)
+        return m
     }
 
     /// Mean row of `m` (length `m.columns`).

@@ -28,33 +28,14 @@ public struct OutputBasisExport: Sendable {
     public var droppedRows: Int
     public var droppedColumns: Int
 
-    /// Computes W̃ from in-memory samples. Columns holding a non-finite value in any row are dropped (a token
-    /// masked for one prompt is usually masked for all), then rows that are still non-finite.
+    /// Computes W̃ from in-memory samples; non-finite values are handled by `NonFinitePolicy` (failed rows,
+    /// then columns), as `estimate` handles them.
     public static func compute(samples: DenseSamples, hiddenDim: Int? = nil) throws -> OutputBasisExport {
-        var finiteColumn = [Bool](repeating: true, count: samples.columns)
-        var badPerRow = [Int](repeating: 0, count: samples.rows)
-        for r in 0..<samples.rows {
-            for c in 0..<samples.columns where !samples.values[r * samples.columns + c].isFinite {
-                badPerRow[r] += 1
-            }
+        let (rows, columns) = NonFinitePolicy.select(samples)
+        guard rows.count >= 3, columns.count >= 3 else {
+            throw AnalysisError("only \(rows.count) usable rows and \(columns.count) usable columns; at least 3 of each are needed")
         }
-        // A row mostly non-finite is a failed sample, not masked tokens: drop it rather than every column.
-        let rowsKeptFirst = (0..<samples.rows).filter { badPerRow[$0] * 2 <= samples.columns }
-        for r in rowsKeptFirst {
-            for c in 0..<samples.columns where !samples.values[r * samples.columns + c].isFinite { finiteColumn[c] = false }
-        }
-        let columns = (0..<samples.columns).filter { finiteColumn[$0] }
-        var kept = samples
-        if rowsKeptFirst.count != samples.rows {
-            var values: [Double] = []
-            values.reserveCapacity(rowsKeptFirst.count * samples.columns)
-            for r in rowsKeptFirst { values += samples.values[(r * samples.columns)..<((r + 1) * samples.columns)] }
-            kept = DenseSamples(rows: rowsKeptFirst.count, columns: samples.columns, values: values, columnLabels: samples.columnLabels)
-        }
-        guard kept.rows >= 3, columns.count >= 3 else {
-            throw AnalysisError("only \(kept.rows) usable rows and \(columns.count) usable columns; at least 3 of each are needed")
-        }
-        let (x, _) = CentredSamples.rowCentred(kept, columns: columns)
+        let x = CentredSamples.rowCentred(samples, rows: rows, columns: columns)
         CentredSamples.subtract(CentredSamples.columnMeans(x), from: x)
         let svd: (u: Matrix, s: [Double], vt: Matrix)
         do { svd = try LinearAlgebra.svd(x) } catch { throw AnalysisError("SVD failed: \(error)") }
@@ -79,7 +60,7 @@ public struct OutputBasisExport: Sendable {
         }
         let labels = samples.columnLabels.map { l in columns.map { l[$0] } } ?? columns.map(String.init)
         return OutputBasisExport(labels: labels, basis: basis, hiddenDim: d, hiddenDimSource: source, samples: x.rows,
-                                 singularValues: usable, droppedRows: samples.rows - kept.rows,
+                                 singularValues: usable, droppedRows: samples.rows - rows.count,
                                  droppedColumns: samples.columns - columns.count)
     }
 

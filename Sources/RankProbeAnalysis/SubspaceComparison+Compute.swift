@@ -43,12 +43,20 @@ extension SubspaceComparison {
                 result.reasons.append("A labels its columns by token \(kind(la)) and B by token \(kind(lb)); such columns cannot be matched (record both with forced-token requests, or as .npy dumps)")
             }
         }
-        let (ac, droppedA) = CentredSamples.rowCentred(a, columns: shared.a)
-        let (bc, droppedB) = CentredSamples.rowCentred(b, columns: shared.b)
-        result.droppedRowsA = droppedA.count
-        result.droppedRowsB = droppedB.count
-        if !droppedA.isEmpty { result.reasons.append("\(droppedA.count) row(s) of A dropped: non-finite values on shared columns") }
-        if !droppedB.isEmpty { result.reasons.append("\(droppedB.count) row(s) of B dropped: non-finite values on shared columns") }
+        // Non-finite values: `NonFinitePolicy` on each side's shared columns; a column dropped on either side
+        // is dropped on both, so the two stay aligned.
+        let keptA = NonFinitePolicy.select(a, columns: shared.a), keptB = NonFinitePolicy.select(b, columns: shared.b)
+        let finiteA = Set(keptA.columns), finiteB = Set(keptB.columns)
+        let both = shared.a.indices.filter { finiteA.contains(shared.a[$0]) && finiteB.contains(shared.b[$0]) }
+        let ac = CentredSamples.rowCentred(a, rows: keptA.rows, columns: both.map { shared.a[$0] })
+        let bc = CentredSamples.rowCentred(b, rows: keptB.rows, columns: both.map { shared.b[$0] })
+        result.droppedRowsA = a.rows - keptA.rows.count
+        result.droppedRowsB = b.rows - keptB.rows.count
+        if result.droppedRowsA > 0 { result.reasons.append("\(result.droppedRowsA) row(s) of A dropped: mostly non-finite on shared columns") }
+        if result.droppedRowsB > 0 { result.reasons.append("\(result.droppedRowsB) row(s) of B dropped: mostly non-finite on shared columns") }
+        if both.count < shared.a.count {
+            result.reasons.append("\(shared.a.count - both.count) shared column(s) dropped: non-finite values")
+        }
         let n = ac.columns
         guard ac.rows >= 3 else { return result.inconclusive("A has \(ac.rows) usable rows; at least 3 are needed") }
         guard bc.rows >= 1 else { return result.inconclusive("B has no usable rows") }

@@ -72,7 +72,7 @@ public struct SubspaceComparison: Codable, Sendable, Equatable {
     public var principalAnglesDegrees: [Double]
     public var strongDirectionsB: Int?
     public var maxAngleStrongDegrees: Double?
-    /// Rows dropped for non-finite values on the shared columns.
+    /// Rows dropped as failed samples (mostly non-finite on the shared columns; `NonFinitePolicy`).
     public var droppedRowsA: Int
     public var droppedRowsB: Int
 }

@@ -117,7 +117,9 @@ struct RowCells: Sendable {
 struct CellStore: Sendable {
     var rows: [RowCells] = []
     var repeats: RepeatTable
-    private var sparseIndex = CellKeyMap()
+    /// A plain `Dictionary`: a custom open-addressing table here was worth less than 10 % of the ingest on
+    /// `Scripts/bench-ingest` with it alone switched off, so it was removed.
+    private var sparseIndex: [UInt64: Int32] = [:]
     var repeatCap: Int { repeats.cap }
     /// Stream position of the next observation: new repeat aggregates are stamped with it, so the first
     /// conflicting cell is found in observation order whatever order the cells were applied in (see
@@ -149,7 +151,7 @@ struct CellStore: Sendable {
         if rows[Int(row)].isDense {
             rows[Int(row)].aggregate[Int(column)] = a ?? -1
         } else if let a {
-            sparseIndex.set(Self.key(row, column), a)
+            sparseIndex[Self.key(row, column)] = a
         } else {
             _ = sparseIndex.removeValue(forKey: Self.key(row, column))
         }
@@ -229,7 +231,7 @@ struct CellStore: Sendable {
     /// Drops every repeat (after they were combined into the cells).
     mutating func clearRepeats() {
         repeats.removeAll()
-        sparseIndex = CellKeyMap()
+        sparseIndex = [:]
         for r in rows.indices where rows[r].isDense {
             for c in rows[r].aggregate.indices { rows[r].aggregate[c] = -1 }
         }

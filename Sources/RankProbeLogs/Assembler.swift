@@ -62,8 +62,6 @@ public struct Assembler: Sendable {
     var store: CellStore
     /// Cell observations of the streaming phase not yet in `store` (see Assembler+Staging.swift).
     var staging: CellStaging
-    var applyInBackground = false
-    var applier: StoreApplier? = nil
     var pairs = TokenPairs()
     var biased: [BiasedRequest] = []
     var pending: [PendingForced] = []
@@ -90,7 +88,7 @@ public struct Assembler: Sendable {
     public init(options: LogIngestOptions = LogIngestOptions()) {
         self.options = options
         self.store = CellStore(repeatCap: max(3, options.repeatValuesKept))
-        self.staging = CellStaging(limit: Self.inPlaceBatch)
+        self.staging = CellStaging(limit: Self.stagingBatch)
     }
 
     // MARK: counting

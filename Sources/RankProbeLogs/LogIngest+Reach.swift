@@ -49,8 +49,6 @@ extension LogIngest {
         paths: [String], options: LogIngestOptions = LogIngestOptions(), afterReading: (RetryLedger) throws -> Void = { _ in }
     ) throws -> (samples: DenseSamples, summary: IngestSummary, retry: RetryLedger, reach: ContextReach) {
         var assembler = Assembler(options: options)
-        // Used linearly here (never copied mid-stream), so the store may be filled on a thread of its own.
-        if options.threads > 1 { assembler.enableBackgroundApply() }
         var read = LogReadOptions(threads: options.threads, progress: options.progress)
         read.forcedMinBias = options.forcedMinBias
         var reach = ContextReach()

@@ -2,13 +2,8 @@ import RankProbeNPY
 
 /// Which rows and columns of the samples can enter the spectrum, and a per-row shift for centring.
 ///
-/// **Policy for non-finite values.** A `-inf` log-probability (a token the server gives probability 0,
-/// e.g. masked special tokens) or a NaN cannot be centred, and one of them in the Gram matrix would turn
-/// every singular value into NaN. Columns are the natural unit to drop: a token that is `-inf` for one
-/// prompt is usually masked for all of them, and dropping a column keeps every sample. A row that is
-/// mostly non-finite (more than half its entries) is a failed sample rather than a masked token, so such
-/// rows are dropped first — otherwise a single broken row would take every column with it. `+inf` is
-/// treated like NaN (it cannot come from a softmax). Everything dropped is counted and reported.
+/// **Non-finite values** follow `NonFinitePolicy` (failed rows first, then columns), in one streaming pass
+/// over the source; everything dropped is counted and reported.
 ///
 /// **Why a shift.** Centring by subtracting row means after the fact (G − V·m·mᵀ) cancels catastrophically
 /// when log-probabilities sit around −20 with a spread of a few nats; subtracting a good estimate of each
@@ -64,7 +59,7 @@ public struct FinitenessScan: Sendable {
         // Drop mostly-broken rows, then forget their marks on the columns.
         var keptRows: [Int] = []
         for r in 0..<n {
-            if 2 * badInRow[r] > v {
+            if NonFinitePolicy.isFailedRow(nonFinite: badInRow[r], of: v) {
                 source.readRow(r, into: buffer)
                 for c in 0..<v where !buffer[c].isFinite { badInColumn[c] &-= 1 }
             } else {

@@ -1,35 +1,20 @@
 import Foundation
+import RankProbeParameters
 
 /// Locale-independent number and size formatting shared by all renderers, so the text, Markdown and HTML
 /// reports print the same figures and golden files do not depend on the machine's locale.
 public enum Formatting {
-    /// "7.24 B", "355 M", "12.3 k": three significant figures for parameter counts.
-    public static func count(_ value: Double) -> String {
-        let a = abs(value)
-        if a >= 1e12 { return sig(value / 1e12) + " T" }
-        if a >= 1e9 { return sig(value / 1e9) + " B" }
-        if a >= 1e6 { return sig(value / 1e6) + " M" }
-        if a >= 1e3 { return sig(value / 1e3) + " k" }
-        return sig(value)
-    }
+    /// "7.24 B", "355 M", "12.3 k": three significant figures for parameter counts (shared with the
+    /// parameter estimate's caveats).
+    public static func count(_ value: Double) -> String { CountFormatting.count(value) }
 
     /// Decimal bytes ("14.5 GB"): GPU memory is sold in decimal-looking units and readers compare with those.
     public static func bytes(_ value: Double) -> String {
-        let a = abs(value)
-        if a >= 1e12 { return sig(value / 1e12) + " TB" }
-        if a >= 1e9 { return sig(value / 1e9) + " GB" }
-        if a >= 1e6 { return sig(value / 1e6) + " MB" }
-        if a >= 1e3 { return sig(value / 1e3) + " kB" }
-        return String(Int(value)) + " B"
+        CountFormatting.scaled(value, units: [" kB", " MB", " GB", " TB"]) ?? String(Int(value)) + " B"
     }
 
     /// Three significant figures without exponent for values in [1, 1000); plain otherwise.
-    public static func sig(_ v: Double) -> String {
-        let a = abs(v)
-        if a >= 100 { return String(format: "%.0f", v) }
-        if a >= 10 { return String(format: "%.1f", v) }
-        return String(format: "%.2f", v)
-    }
+    public static func sig(_ v: Double) -> String { CountFormatting.sig(v) }
 
     /// A singular value or ratio: compact scientific notation, stable across platforms.
     public static func sci(_ v: Double) -> String {

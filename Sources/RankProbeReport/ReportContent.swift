@@ -1,5 +1,6 @@
 import Foundation
 import RankProbe
+import RankProbeParameters
 
 /// What a one-model report says, independent of the format: the text, Markdown and HTML renderers all print
 /// this, so the three cannot drift apart. Values are plain (unescaped) text; each renderer escapes on output.
@@ -177,17 +178,11 @@ public struct ReportContent: Sendable {
     }
 }
 
-/// Filling in what the report layer owns before rendering.
+/// What every renderer runs first: a result read back from JSON may lack the parameter estimate (results
+/// from `Estimator` already carry it), and every format shows one.
 public enum ReportPreparation {
-    /// The result with one warnings list (`EstimateResult.gatheringWarnings`) and `parameters` filled from the recovered hidden size (left as is if already set or if
-    /// there is no hidden size). If the reference table cannot be read, a warning says so instead.
-    public static func prepare(_ r: EstimateResult) -> EstimateResult {
-        let r = r.gatheringWarnings()
-        guard r.parameters == nil, let d = r.hiddenDim, d > 0 else { return r }
-        var out = r
-        do { out.parameters = try ParameterEstimator.estimate(hiddenSize: d) } catch {
-            out.warnings.append("No parameter estimate: \(error)")
-        }
-        return out
-    }
+    /// The result with one warnings list (`EstimateResult.gatheringWarnings`) and `parameters` filled
+    /// (`EstimateResult.withParameterEstimate`, computed in `RankProbeParameters`); the report layer itself
+    /// only renders.
+    public static func prepare(_ r: EstimateResult) -> EstimateResult { r.gatheringWarnings().withParameterEstimate() }
 }

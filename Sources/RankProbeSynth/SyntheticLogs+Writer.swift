@@ -2,15 +2,9 @@ import Foundation
 
 /// A small seeded generator (SplitMix64) for the log writer's own choices: noise, failures, order.
 struct LogRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64, _ stream: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ (stream &+ 0x632B_E59B_D9B4_E019) }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var core: SplitMix64
+    init(_ seed: UInt64, _ stream: UInt64) { core = SplitMix64(state: seed &* SplitMix64.increment ^ (stream &+ 0x632B_E59B_D9B4_E019)) }
+    mutating func next() -> UInt64 { core.next() }
     mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
     mutating func gaussian() -> Double {
         let u = max(uniform(), 0x1p-60), v = uniform()

@@ -21,21 +21,12 @@ public struct SyntheticRandom: Sendable {
 
     /// SplitMix64's output function: a bijective 64-bit mixer.
     @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    static func mix(_ value: UInt64) -> UInt64 { SplitMix64.mix(value) }
 
     /// The stream for (`seed`, `purpose`, `index`).
     public init(seed: UInt64, purpose: Purpose, index: UInt64 = 0) {
-        var state = Self.mix(Self.mix(seed ^ (purpose.rawValue &* 0xD1B5_4A32_D192_ED03)) &+ index &* 0x9E37_79B9_7F4A_7C15)
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            return Self.mix(state)
-        }
-        s0 = next(); s1 = next(); s2 = next(); s3 = next()
+        var seeder = SplitMix64(state: Self.mix(Self.mix(seed ^ (purpose.rawValue &* 0xD1B5_4A32_D192_ED03)) &+ index &* SplitMix64.increment))
+        s0 = seeder.next(); s1 = seeder.next(); s2 = seeder.next(); s3 = seeder.next()
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // the all-zero state is xoshiro's only fixed point
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RankProbe
 
 @main
 struct RankProbeCommand: ParsableCommand {
@@ -18,7 +19,7 @@ struct RankProbeCommand: ParsableCommand {
               rankprobe estimate m.npy --report m.html
               rankprobe help estimate
             """,
-        version: "0.1.0",
+        version: RankProbeVersion.string,
         subcommands: [
             EstimateCommand.self, SynthCommand.self, BatchCommand.self,
             CompareCommand.self, PlanCommand.self, ExportCommand.self,

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RankProbeNPY
 import RankProbeSynth
 
 /// `rankprobe synth`: writes the outputs of a synthetic model with a known hidden size.
@@ -83,20 +82,6 @@ struct SynthCommand: ParsableCommand {
               rankprobe synth --hidden 64 --vocab 2000 --respond plan.input.jsonl --protocol biased --failure-rate 0.01 --out plan.output.jsonl
             """
     )
-
-    enum Precision: String, ExpressibleByArgument, CaseIterable {
-        case f16, f32, f64
-        var scalar: NPYScalar {
-            switch self { case .f16: .float16; case .f32: .float32; case .f64: .float64 }
-        }
-    }
-
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case logprobs, logits
-        var output: SyntheticOutputKind {
-            switch self { case .logprobs: .logprobs; case .logits: .logits }
-        }
-    }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case npy
@@ -204,6 +189,8 @@ struct SynthCommand: ParsableCommand {
     /// --format as given, or what --respond implies.
     var resolvedFormat: Format { format ?? (respond != nil ? .openaiBatch : .npy) }
 
+    /// Checks what every mode shares, then the chosen mode's own options (in SynthCommand+NPY, +Logs,
+    /// +Respond), so that each mode's rules sit beside the code that uses them.
     func validate() throws {
         guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
         guard vocab > hidden else {
@@ -226,27 +213,9 @@ struct SynthCommand: ParsableCommand {
                 format: "--vocab × --hidden = %d × %d needs %.1f GB for the unembedding; this machine has %.1f GB",
                 vocab, hidden, needed / 1e9, physical / 1e9))
         }
-        /// Options given that the chosen mode does not use: refuse them rather than ignore them silently.
-        func refuse(_ given: [(String, Bool)], _ reason: String) throws {
-            let names = given.filter(\.1).map(\.0)
-            if !names.isEmpty { throw ValidationError("\(names.joined(separator: ", ")) \(names.count == 1 ? "does" : "do") not apply \(reason)") }
-        }
-        let npyOnly = [("--precision", precision != nil), ("--kind", kind != nil), ("--quantize", quantize != nil)]
-        let logOnly = [("--tokens", tokens != nil), ("--top-logprobs", topLogprobs != nil), ("--repeats", repeats != nil),
-                       ("--corruption-rate", corruptionRate != nil)]
 
         if asLogWriter && respond == nil { throw ValidationError("--as-log-writer applies to --respond only") }
-        if respond != nil {
-            if let format, format != .openaiBatch {
-                throw ValidationError("--respond answers a Batch API input file, so its output is openai-batch (got --format \(format.rawValue))")
-            }
-            if probeProtocol == .direct {
-                throw ValidationError("--protocol with --respond is how the server treats logit_bias: forced (unbiased logprobs, as OpenAI) or biased (bias applied before the logprobs); the input's requests decide what is probed")
-            }
-            try refuse(npyOnly, "with --respond (it writes Batch output lines)")
-            try refuse(logOnly, "with --respond: the input file's requests decide what is asked")
-            return
-        }
+        if respond != nil { return try validateRespond() }
 
         guard let samples else {
             throw ValidationError("--samples N is required (the number of prompts), except with --respond")
@@ -255,65 +224,30 @@ struct SynthCommand: ParsableCommand {
         if let quantize, !(quantize.isFinite && quantize > 0) {
             throw ValidationError("--quantize must be a finite step > 0 (got \(quantize))")
         }
-        let format = resolvedFormat
-        if format == .npy {
-            if probeProtocol != nil {
-                throw ValidationError("--protocol applies to the recorded-traffic formats and --respond, not to --format npy")
-            }
-            try refuse(logOnly + [("--failure-rate", failureRate != nil)], "to --format npy (recorded-traffic options)")
-            return
-        }
-        try refuse(npyOnly, "to --format \(format.rawValue) (they shape .npy output)")
-        let proto = probeProtocol ?? .forced
-        if let tokens {
-            if proto == .direct { throw ValidationError("--tokens does not apply to --protocol direct (one request per prompt)") }
-            guard tokens >= 1 && tokens <= vocab else { throw ValidationError("--tokens must be 1…\(vocab) (got \(tokens))") }
-            if proto == .biased, tokens < 2 { throw ValidationError("--protocol biased needs --tokens ≥ 2 (an anchor and another token)") }
-        }
-        if let repeats, repeats < 0 { throw ValidationError("--repeats must be ≥ 0 (got \(repeats))") }
-        if let topLogprobs {
-            let cap = format == .completionsPairs ? 5 : 20
-            switch proto {
-            case .direct:
-                guard topLogprobs >= 1 && topLogprobs <= vocab else {
-                    throw ValidationError("--top-logprobs must be 1…\(vocab) with --protocol direct (got \(topLogprobs))")
-                }
-            case .biased:
-                guard topLogprobs >= 2 && topLogprobs <= cap else {
-                    throw ValidationError("--top-logprobs must be 2…\(cap) for --protocol biased with \(format.rawValue) (got \(topLogprobs))")
-                }
-            case .forced:
-                guard topLogprobs >= 0 && topLogprobs <= cap else {
-                    throw ValidationError("--top-logprobs must be 0…\(cap) with \(format.rawValue) (got \(topLogprobs))")
-                }
-            }
-        }
+        if resolvedFormat == .npy { try validateNPY() } else { try validateLogs() }
+    }
+
+    /// The options that shape .npy output only.
+    var npyOnlyOptions: [(String, Bool)] {
+        [("--precision", precision != nil), ("--kind", kind != nil), ("--quantize", quantize != nil)]
+    }
+
+    /// The options that shape recorded traffic only (--failure-rate also applies to --respond).
+    var logOnlyOptions: [(String, Bool)] {
+        [("--tokens", tokens != nil), ("--top-logprobs", topLogprobs != nil), ("--repeats", repeats != nil),
+         ("--corruption-rate", corruptionRate != nil)]
+    }
+
+    /// Options given that the chosen mode does not use: refuse them rather than ignore them silently.
+    func refuse(_ given: [(String, Bool)], _ reason: String) throws {
+        let names = given.filter(\.1).map(\.0)
+        if !names.isEmpty { throw ValidationError("\(names.joined(separator: ", ")) \(names.count == 1 ? "does" : "do") not apply \(reason)") }
     }
 
     func run() throws {
         try createParentDirectory(of: out)
-        if let respond {
-            try answer(respond)
-            return
-        }
-        let format = resolvedFormat
-        guard format != .npy else { return try writeNPY() }
-        // Logs of SAMPLES prompts probing tokens 0..<T; --noise is serving noise on the returned logprobs;
-        // --out is the path prefix (.jsonl, or .input.jsonl/.output.jsonl for the Batch API).
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
-        let kind = SyntheticLogOptions.ProtocolKind(rawValue: (probeProtocol ?? .forced).rawValue)!
-        let top = topLogprobs ?? (kind == .direct ? vocab : (format == .completionsPairs ? 5 : 20))
-        let options = SyntheticLogOptions(
-            format: SyntheticLogOptions.Format(rawValue: format.rawValue)!, protocol: kind, prompts: samples!,
-            tokens: tokens, topLogprobs: top, repeats: repeats ?? 0, noise: noise, failureRate: failureRate ?? 0,
-            corruptionRate: corruptionRate ?? 0, seed: seed)
-        let prefix = out.hasSuffix(".jsonl") ? String(out.dropLast(6)) : out
-        do {
-            let files = try SyntheticLogs.write(source: model, options: options, to: prefix)
-            FileHandle.standardError.write(Data("rankprobe synth: wrote \(files.joined(separator: ", "))\n".utf8))
-        } catch {
-            throw RankProbeFailure(message: "\(error)")
-        }
+        if let respond { return try answer(respond) }
+        if resolvedFormat == .npy { try writeNPY() } else { try writeLogs() }
     }
 
     /// `--out run/model.npy` should work in a fresh folder, as `mkdir -p` would.
@@ -327,54 +261,6 @@ struct SynthCommand: ParsableCommand {
         }
     }
 
-    /// Plays the Batch API on `input` (see ANSWERING A BATCH FILE): --protocol biased answers as a server that
-    /// applies logit_bias before the logprobs, otherwise as today's OpenAI (forced token sampled, unbiased
-    /// logprobs). Output order is shuffled, seeded by --seed.
-    private func answer(_ input: String) throws {
-        let start = Date()
-        // Earlier versions required --samples here, so scripts pass it: accept it, but say it has no effect.
-        if samples != nil {
-            FileHandle.standardError.write(Data(
-                "rankprobe synth: note: --samples is ignored with --respond (each prompt in the input picks its own sample)\n".utf8))
-        }
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
-        let options = SyntheticResponder.Options(
-            semantics: probeProtocol == .biased ? .biasedLogprobs : .unbiasedLogprobs, noise: noise,
-            failureRate: failureRate ?? 0, seed: seed, dialect: asLogWriter ? .logWriter : .contentHash)
-        let summary: SyntheticResponder.Summary
-        do {
-            summary = try SyntheticResponder(model: model, options: options).respond(inputPath: input, outputPath: out)
-        } catch {
-            throw RankProbeFailure(message: "\(error)")
-        }
-        let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
-        FileHandle.standardError.write(Data(
-            "rankprobe synth: answered \(summary.requests) requests (\(summary.prompts) prompts, \(summary.failed) failed) from \(input) into \(out) in \(seconds) s\n".utf8))
-    }
-
-    private func writeNPY() throws {
-        let start = Date()
-        let model = SyntheticModel(hidden: hidden, vocab: vocab, seed: seed, bias: bias, artefacts: artefacts)
-        // NPYError and SyntheticModelError describe themselves (path and problem); ArgumentParser prints them.
-        let samples = samples!, precision = precision ?? .f32, kind = kind ?? .logprobs
-        try model.writeNPY(path: out, samples: samples, kind: kind.output, precision: precision.scalar,
-                           noise: noise, quantize: quantize,
-                           serving: ServingArtefacts(bfloat16Logits: bf16Logits, jitter: jitter))
-        let seconds = Date().timeIntervalSince(start)
-        let bytes = Double(samples) * Double(vocab) * Double(precision.scalar.byteCount)
-        var details = ["d = \(hidden)", "seed \(seed)"]
-        if bias { details.append("bias") }
-        if noise > 0 { details.append("noise σ = \(noise)") }
-        if let quantize { details.append("quantised to \(quantize)") }
-        if norm != .rms { details.append(norm.rawValue) }
-        if weakDirections > 0 { details.append("\(weakDirections) weak directions ×\(weakScale)") }
-        if let decay { details.append("decay \(decay)") }
-        if bf16Logits { details.append("bf16 logits") }
-        if jitter > 0 { details.append("jitter \(jitter)") }
-        let line = "rankprobe synth: wrote \(out): \(samples)×\(vocab) \(precision.scalar.rawValue) \(kind.rawValue) "
-            + "(\(bytes >= 1e6 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f kB", bytes / 1e3)); \(details.joined(separator: ", "))) in \(String(format: "%.1f", seconds)) s\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
 }
 
 extension SyntheticArtefacts.Norm: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
 import RankProbeMatrix
+import RankProbeSynth
 
 /// A tiny stand-in language model for the analysis tests: logits `W·h + b`, log-softmax, optional Gaussian
 /// noise. Self-contained so the comparison tests do not depend on how the synthetic-model module draws its
@@ -64,16 +65,11 @@ struct ToyModel {
     }
 }
 
+/// The shared SplitMix64, seeded as these tests always were, with their uniforms and Gaussians.
 struct ToyRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var core: SplitMix64
+    init(seed: UInt64) { core = SplitMix64(state: seed &* SplitMix64.increment &+ 1) }
+    mutating func next() -> UInt64 { core.next() }
     mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
     mutating func gaussian() -> Double {
         (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())

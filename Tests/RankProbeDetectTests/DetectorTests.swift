@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RankProbeSynth
 import RankProbeDetect
 
 /// Spectra built to the shape real models show: `dominant` large leading values, a power-law bulk down
@@ -21,16 +22,11 @@ func realisticSpectrum(d: Int, m: Int, dominant: Int = 3, cliffDecades: Double =
     return s.sorted(by: >)
 }
 
+/// The shared SplitMix64 stream from `seed`, with the uniforms these tests were written with.
 struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var core: SplitMix64
+    init(_ seed: UInt64) { core = SplitMix64(state: seed) }
+    mutating func next() -> UInt64 { core.next() }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 

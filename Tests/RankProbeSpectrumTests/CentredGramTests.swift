@@ -1,19 +1,15 @@
 import Foundation
 import Testing
+import RankProbeSynth
 import RankProbeLinearAlgebra
 import RankProbeMatrix
 import RankProbeSpectrum
 
+/// The shared SplitMix64 stream from `seed`, with the Gaussians these tests were written with.
 struct Rng {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var core: SplitMix64
+    init(_ seed: UInt64) { core = SplitMix64(state: seed) }
+    mutating func next() -> UInt64 { core.next() }
     mutating func gaussian() -> Double {
         let u = (Double(next() >> 11) + 0.5) / Double(1 << 53)
         let v = Double(next() >> 11) / Double(1 << 53)

@@ -1,5 +1,4 @@
 import Foundation
-import RankProbe
 
 /// From a recovered hidden size to "how big is this model, and would it fit on a GPU".
 public enum ParameterEstimator {
@@ -9,13 +8,13 @@ public enum ParameterEstimator {
     public static let gpuBytes = 80e9
 
     /// The estimate for hidden size `d` against the bundled table.
-    public static func estimate(hiddenSize d: Int) throws -> EstimateResult.ParameterEstimate {
+    public static func estimate(hiddenSize d: Int) throws -> ParameterEstimate {
         let table = try ArchitectureTable.bundled()
         return estimate(hiddenSize: d, table: table, model: try ParameterModel.fit(table))
     }
 
     public static func estimate(hiddenSize d: Int, table: [Architecture], model: ParameterModel)
-        -> EstimateResult.ParameterEstimate
+        -> ParameterEstimate
     {
         let (low, high) = model.range(hiddenSize: d)
         var memory: [String: [Double]] = [:]
@@ -47,7 +46,7 @@ public enum ParameterEstimator {
         var out: [String] = []
         let moeSame = table.filter { $0.moe && $0.hiddenSize == d }
         if !moeSame.isEmpty {
-            let names = moeSame.map { "\($0.model) (\(Formatting.count($0.parameters)))" }.joined(separator: ", ")
+            let names = moeSame.map { "\($0.model) (\(CountFormatting.count($0.parameters)))" }.joined(separator: ", ")
             out.append("The table has a mixture-of-experts model with this exact width: \(names). If this model is one, "
                 + "its parameter count is several times the dense range.")
         }
@@ -58,7 +57,7 @@ public enum ParameterEstimator {
         {
             out.append("A mixture of experts breaks this estimate: the hidden size fixes the width, not the number of "
                 + "experts. \(moe.model) has d = \(moe.hiddenSize) like \(dense.model) but "
-                + "\(Formatting.count(moe.parameters)) parameters instead of \(Formatting.count(dense.parameters)).")
+                + "\(CountFormatting.count(moe.parameters)) parameters instead of \(CountFormatting.count(dense.parameters)).")
         } else {
             out.append("A mixture of experts breaks this estimate: the hidden size fixes the width, not the number of experts.")
         }
@@ -70,7 +69,7 @@ public enum ParameterEstimator {
     }
 
     /// "fits on one 80 GB GPU at fp16: yes/no/maybe", in plain words, from the memory range.
-    public static func gpuSentence(_ p: EstimateResult.ParameterEstimate) -> String {
+    public static func gpuSentence(_ p: ParameterEstimate) -> String {
         var parts: [String] = []
         for prec in precisions {
             guard let r = p.memoryBytes[prec.name], r.count == 2 else { continue }

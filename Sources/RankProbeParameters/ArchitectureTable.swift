@@ -1,4 +1,3 @@
-import RankProbe
 import Foundation
 
 /// One published architecture from the reference table (`Resources/architectures.csv`).
@@ -20,14 +19,14 @@ public struct Architecture: Sendable, Equatable, Codable {
         self.layers = layers; self.vocabulary = vocabulary; self.moe = moe; self.source = source
     }
 
-    public var nearest: EstimateResult.NearestModel {
+    public var nearest: NearestModel {
         .init(family: family, model: model, parameters: parameters, hiddenSize: hiddenSize, layers: layers, moe: moe)
     }
 }
 
 /// The reference table of published architectures.
 ///
-/// Single source of truth: `Sources/RankProbeReport/Resources/architectures.csv`, shipped as a package
+/// Single source of truth: `Sources/RankProbeParameters/Resources/architectures.csv`, shipped as a package
 /// resource and read at run time; `Data/architectures.csv` is a symbolic link to it so the table is also where
 /// readers of the repository look for data. Rows are added only with numbers taken from a published config or
 /// paper (named in `source`); a model whose numbers are not certain is left out rather than guessed.
@@ -40,7 +39,7 @@ public enum ArchitectureTable {
     private static let cache: Result<[Architecture], ReportError> = {
         guard let url = Bundle.module.url(forResource: "architectures", withExtension: "csv", subdirectory: "Resources")
             ?? Bundle.module.url(forResource: "architectures", withExtension: "csv")
-        else { return .failure(ReportError("architectures.csv: not found in the RankProbeReport resources")) }
+        else { return .failure(ReportError("architectures.csv: not found in the RankProbeParameters resources")) }
         do {
             let text = try String(contentsOf: url, encoding: .utf8)
             return .success(try parse(csv: text, file: url.lastPathComponent))

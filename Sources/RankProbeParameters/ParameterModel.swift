@@ -1,5 +1,4 @@
 import Foundation
-import RankProbe
 
 /// The width→size relation fitted on the dense rows of the reference table.
 ///
