@@ -275,10 +275,6 @@ struct BatchIndex: Sendable {
         return true
     }
 
-    /// Starts loading the bucket of `id` into the cache; `request(for:)` of the same id soon after then
-    /// does not stall on it.
-    func prefetch(_ id: RequestID) { table.prefetch(id) }
-
     func request(for id: RequestID) -> Request? {
         guard let s = table[id] else { return nil }
         var bias: [Int: Double] = [:]
@@ -303,8 +299,7 @@ struct BatchIndex: Sendable {
 ///
 /// A bucket holds the key and the request's slot together (48 bytes): a batch of millions of requests makes
 /// the table far larger than the cache and lookups arrive in random order, so a join must cost one cache
-/// miss, not one per parallel array plus one for a separate slot array (four, before). `prefetch` lets the
-/// caller start that miss early.
+/// miss, not one per parallel array plus one for a separate slot array (four, before).
 struct RequestTable: Sendable {
     private struct Bucket: Sendable {
         var high: UInt64
@@ -325,38 +320,9 @@ struct RequestTable: Sendable {
         shift = 64 - 10
     }
 
-    /// `count` empty buckets. A large table is backed by huge pages where the kernel allows it: lookups
-    /// land on random buckets, and with 4 KB pages nearly every one also missed the TLB — profiling showed
-    /// the page walk (even a prefetch waits for it) as most of the join's cost. The advice must come
-    /// before the memory is first written, so the buckets are initialised after it.
-    private static func emptyBuckets(_ count: Int) -> [Bucket] {
-        [Bucket](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let bytes = count * MemoryLayout<Bucket>.stride
-            #if os(Linux)
-            if bytes >= 8 << 20, let base = buffer.baseAddress {
-                let huge = 2 << 20
-                let start = (UInt(bitPattern: base) + UInt(huge - 1)) & ~UInt(huge - 1)
-                let end = (UInt(bitPattern: base) + UInt(bytes)) & ~UInt(huge - 1)
-                if end > start {
-                    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), 14 /* MADV_HUGEPAGE */)
-                }
-            }
-            #endif
-            buffer.initialize(repeating: Self.empty)
-            initialized = count
-        }
-    }
+    private static func emptyBuckets(_ count: Int) -> [Bucket] { [Bucket](repeating: Self.empty, count: count) }
 
     @inline(__always) private func home(_ id: RequestID) -> Int { Int(truncatingIfNeeded: id.high >> UInt64(shift)) }
-
-    func prefetch(_ id: RequestID) {
-        let i = home(id)
-        buckets.withUnsafeBufferPointer { b in
-            let p = UnsafeRawPointer(b.baseAddress! + i)
-            rp_prefetch(p)
-            rp_prefetch(p + (MemoryLayout<Bucket>.stride - 1))  // a bucket may straddle two cache lines
-        }
-    }
 
     subscript(_ id: RequestID) -> BatchIndex.Slot? {
         let start = home(id)

@@ -98,7 +98,6 @@ enum RecordConverter {
                 return .skipped(reason: ReadStats.Reason.missingCustomID, message: "`custom_id` is not a string")
             }
             requestID = RequestID(raw)
-            context.batch?.index.prefetch(requestID!)
         } else {
             record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
             if d.bias_count > 0 {

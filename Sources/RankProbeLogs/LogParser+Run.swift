@@ -153,21 +153,10 @@ struct ReadRun {
             results = Array(repeating: [], count: workers)
         }
 
+        /// Parses every line on the calling thread: a block too small to split, or a single parser.
         func run() {
-            let workers = results.count
-            let per = (lines.count + workers - 1) / workers
-            results.withUnsafeMutableBufferPointer { out in
-                let out = UncheckedBox(out)
-                if workers == 1 {
-                    out.value[0] = ReadRun.parseSlice(lines[...], reader: reader, extractor: extractors[0], keys: caches[0], context: context)
-                    return
-                }
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let slice = self.lines[min(self.lines.count, w * per)..<min(self.lines.count, (w + 1) * per)]
-                    out.value[w] = ReadRun.parseSlice(slice, reader: self.reader, extractor: self.extractors[w],
-                                                      keys: self.caches[w], context: self.context)
-                }
-            }
+            precondition(results.count == 1, "run() parses one slice; several go through start(on:group:)")
+            results[0] = ReadRun.parseSlice(lines[...], reader: reader, extractor: extractors[0], keys: caches[0], context: context)
         }
 
         /// Parses the slices concurrently, slice w on worker w; `group` is left when all are done.
@@ -271,8 +260,6 @@ struct ReadRun {
             try slice.withUnsafeMutableBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 for j in 0..<buffer.count {
-                    // Input lines: start loading the custom_id bucket a few lines ahead of its insert.
-                    if j + 8 < buffer.count, case .batchInput(let id, _, _) = (base + j + 8).pointee.kind { index.prefetch(id) }
                     // The slot keeps a valid value that owns nothing (empty strings are not allocated),
                     // so the array's own cleanup stays correct even if `account` throws half-way.
                     let outcome = (base + j).move()

@@ -211,10 +211,6 @@ static inline void rp_hash128(const void *data, size_t len, uint64_t k0, uint64_
     *low = rp_fold_multiply(b ^ (b >> 31) ^ k0, 0xD6E8FEB86659FD93ull);
 }
 
-/// Hints the CPU to start loading `address` into the cache (no fault, no effect on results). Used by the
-/// Batch join, whose custom_id table is far larger than the cache: the lookup's miss overlaps with
-/// converting the record instead of stalling it.
-static inline void rp_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 #ifdef __cplusplus
 }
