@@ -75,7 +75,14 @@ struct EstimateCommand: ParsableCommand {
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
     var noHash = false
 
+    @Flag(help: "Always compute the exact Gram over every token column (by default a sketch of the columns is used when V ≥ 6N and its own verdict leaves a wide margin; spectrum.method and spectrum.reason say which ran).")
+    var exact = false
+
+    @Flag(help: "Always use the sketched Gram (token columns summed with random signs into 2N columns), whatever its margin: faster for wide vocabularies, less sensitive to weak directions.")
+    var sketch = false
+
     func validate() throws {
+        if exact && sketch { throw ValidationError("--exact and --sketch exclude each other") }
         if let report, let out = output.output, report == out {
             throw ValidationError("--report and --output name the same file (\(report))")
         }
@@ -89,9 +96,10 @@ struct EstimateCommand: ParsableCommand {
             }
             proto = p
         }
-        let options = EstimateOptions(
+        var options = EstimateOptions(
             model: model, logProtocol: proto, hashInputs: !noHash, commandLine: CommandLine.arguments,
             progress: { progressLine($0) }, emitRetry: emitRetry)
+        options.spectrum = exact ? .exact : sketch ? .sketch : .auto
         let result: EstimateResult
         do {
             result = try Estimator.estimate(paths: files, options: options)
