@@ -16,7 +16,7 @@ extension EstimateResult {
         /// (it keeps ≈ m/V of its energy); the noise keeps its per-entry σ. The reported singular values
         /// are the sketch's own.
         public var scale: Double?
-        /// When `auto` tried the sketch and then ran the exact Gram: the sketch's verdict, and its cost.
+        /// The sketch's own verdict and cost; when `auto` then ran the exact Gram, what it did not trust.
         public var sketchTrial: SketchTrial?
         public var sketchSeconds: Double?
 
@@ -29,7 +29,7 @@ extension EstimateResult {
         }
     }
 
-    /// The sketch's own detection, kept when `auto` did not trust it.
+    /// The sketch's own detection (reported also when its result is the one used).
     public struct SketchTrial: Codable, Sendable, Equatable {
         public var status: String
         public var rank: Int?

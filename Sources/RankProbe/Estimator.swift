@@ -22,8 +22,9 @@ public struct EstimateOptions: Sendable {
     /// For logs: write the sent requests that got no usable answer as Batch API input files here (a prefix,
     /// or an existing directory; see `RetryLedger.destination`).
     public var emitRetry: String?
-    /// Exact Gram, sketched Gram, or the sketch when the data leave a wide margin (see `Estimator.spectrum`).
-    public var spectrum: SpectrumChoice = .auto
+    /// Exact Gram, sketched Gram, or the sketch when the data leave a wide margin (see `Estimator.spectrum`);
+    /// nil is `auto` unless `RANKPROBE_SPECTRUM` says otherwise.
+    public var spectrum: SpectrumChoice? = nil
     /// Sketch width m (default 2N, see `TokenSketch.defaultWidth`).
     public var sketchColumns: Int? = nil
 

@@ -99,7 +99,7 @@ struct EstimateCommand: ParsableCommand {
         var options = EstimateOptions(
             model: model, logProtocol: proto, hashInputs: !noHash, commandLine: CommandLine.arguments,
             progress: { progressLine($0) }, emitRetry: emitRetry)
-        options.spectrum = exact ? .exact : sketch ? .sketch : .auto
+        options.spectrum = exact ? .exact : sketch ? .sketch : nil
         let result: EstimateResult
         do {
             result = try Estimator.estimate(paths: files, options: options)

@@ -117,4 +117,24 @@ import RankProbeSynth
             #expect(r.outputBias == true)
         }
     }
+
+    @Test func structuredNoiseTheSketchAveragesAwayFallsBackToExact() throws {
+        // bf16 logits of a model with massive activations (d = 256, N = 600): the exact route reads the
+        // structured rounding noise as signal fading into the bulk (insufficient, a bound ≥ 256); the
+        // sketch, summing ~13 tokens per column, says ok 256 over a bulk that is not MP (stretch ≈ 1.2).
+        // The verdicts differ, so auto must run exactly.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bf16.npy").path
+        try SyntheticModel(hidden: 256, vocab: Self.v, seed: 1)
+            .writeNPY(path: path, samples: 600, serving: ServingArtefacts(bfloat16Logits: true))
+        let exact = try run(path, .exact), sketch = try run(path, .sketch), auto = try run(path, .auto)
+        #expect(exact.status == .insufficient && (exact.lowerBound ?? 0) >= 256, "\(exact.message)")
+        #expect(sketch.status == .ok && sketch.rank == 256, "\(sketch.message)")
+        #expect((sketch.noiseModel?.bulkFit?.stretch ?? 0) > 1.1)
+        #expect(auto.spectrum?.method == "exact")
+        #expect(auto.spectrum?.sketchTrial?.status == "ok")
+        #expect(auto.spectrum?.reason.contains("not Marchenko–Pastur") == true)
+        #expect(auto.status == exact.status && auto.lowerBound == exact.lowerBound && auto.rank == nil)
+    }
 }
