@@ -43,6 +43,7 @@ import RankProbeSynth
     func run(_ path: String, _ choice: SpectrumChoice) throws -> EstimateResult {
         var options = EstimateOptions(hashInputs: false)
         options.spectrum = choice
+        options.sketchColumns = 2 * Self.n  // the default width, pinned against RANKPROBE_SKETCH_COLUMNS
         return try Estimator.estimate(paths: [path], options: options)
     }
 
