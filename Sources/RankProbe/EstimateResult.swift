@@ -122,6 +122,8 @@ public struct EstimateResult: Codable, Sendable, Equatable {
     /// Singular values at or below this are the float64 Gram's rounding, not data.
     public var numericalFloor: Double?
     public var shelf: ShelfReport?
+    /// How the spectrum was computed: the exact Gram or a sketch, and why (see `SpectrumReport`).
+    public var spectrum: SpectrumReport?
     public var lowerBound: Int?
     public var candidates: [Candidate]
     /// Rows (prompts) used.
@@ -161,8 +163,9 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         seconds: Timings = Timings(), inputs: [InputFile] = [], input: IngestSummary? = nil,
         parameters: ParameterEstimate? = nil, toolVersion: String = RankProbeVersion.string, commandLine: [String] = [],
         rank: Int? = nil, readings: [Reading] = [], noiseModel: NoiseModelReport? = nil, numericalFloor: Double? = nil,
-        shelf: ShelfReport? = nil
+        shelf: ShelfReport? = nil, spectrum: SpectrumReport? = nil
     ) {
+        self.spectrum = spectrum
         self.rank = rank; self.readings = readings; self.noiseModel = noiseModel
         self.numericalFloor = numericalFloor; self.shelf = shelf
         self.status = status; self.hiddenDim = hiddenDim; self.lowerBound = lowerBound; self.candidates = candidates
@@ -193,6 +196,7 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         try c.encode(noiseModel, forKey: .noiseModel)
         try c.encode(numericalFloor, forKey: .numericalFloor)
         try c.encode(shelf, forKey: .shelf)
+        try c.encode(spectrum, forKey: .spectrum)
         try c.encode(confidence, forKey: .confidence)
         try c.encode(dominantDirections, forKey: .dominantDirections)
         try c.encode(singularValues, forKey: .singularValues)

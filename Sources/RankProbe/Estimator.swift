@@ -22,6 +22,11 @@ public struct EstimateOptions: Sendable {
     /// For logs: write the sent requests that got no usable answer as Batch API input files here (a prefix,
     /// or an existing directory; see `RetryLedger.destination`).
     public var emitRetry: String?
+    /// Exact Gram, sketched Gram, or the sketch when the data leave a wide margin (see `Estimator.spectrum`);
+    /// nil is `auto` unless `RANKPROBE_SPECTRUM` says otherwise.
+    public var spectrum: SpectrumChoice? = nil
+    /// Sketch width m (default 2N, see `TokenSketch.defaultWidth`).
+    public var sketchColumns: Int? = nil
 
     public init(model: String? = nil, logProtocol: LogProtocol? = nil, hashInputs: Bool = true, commandLine: [String] = [],
                 detector: Detector = Detector(), progress: (@Sendable (String) -> Void)? = nil, emitRetry: String? = nil) {
@@ -94,29 +99,6 @@ public enum Estimator {
             throw InputError("\(paths.joined(separator: ", ")): every token column holds a non-finite value (−inf/NaN) in some sample; nothing is left to analyse")
         }
 
-        let sv: [Double]
-        var gram: CentredGram? = nil
-        let tGram, tEigen: ContinuousClock.Instant
-        if scan.keptColumns.count < n {
-            // Fewer tokens than prompts (typical of API logs): the token-side Gram is the smaller problem.
-            options.progress?("Gram matrix \(scan.keptColumns.count)×\(scan.keptColumns.count) over \(n) samples")
-            sv = try ColumnGram.singularValues(source, scan: scan)
-            tGram = clock.now
-            tEigen = tGram
-        } else {
-            options.progress?("Gram matrix \(n)×\(n) over \(scan.keptColumns.count) columns")
-            let g = CentredGram(source, scan: scan)
-            gram = g
-            tGram = clock.now
-            if ProcessInfo.processInfo.environment["RANKPROBE_TRACE"] != nil {
-                FileHandle.standardError.write(Data(String(
-                    format: "rankprobe: trace: gram accumulation %.2f s, centring %.2f s\n",
-                    g.accumulateSeconds, g.finishSeconds).utf8))
-            }
-            options.progress?("eigenvalues")
-            sv = try g.doubleCentredEigenvalues().map { $0 > 0 ? $0.squareRoot() : 0 }
-            tEigen = clock.now
-        }
         let edge = scan.rounding.expectedEdge(samples: n, columns: scan.keptColumns.count)
         var known: [KnownNoise] = []
         if scan.rounding.perEntry > 0 { known.append(KnownNoise(source: .grid, sigma: scan.rounding.perEntry)) }
@@ -124,8 +106,11 @@ public enum Estimator {
         // Cells combine their repeats by the median, so the cell noise is at most this: as a floor under
         // the fitted bulk it can only make the count more cautious.
         if let spread = ingest?.servingNoise, spread > 0 { known.append(KnownNoise(source: .repeats, sigma: 1.4826 * spread)) }
-        let detection = options.detector.detect(
-            singularValues: sv, samples: n, columns: scan.keptColumns.count, known: known)
+        // The exact Gram, or a sketch of the token columns when the data leave room (Estimator+Spectrum).
+        let spectrum = try Self.spectrum(source: source, scan: scan, known: known, options: options)
+        let sv = spectrum.singularValues, gram = spectrum.gram, detection = spectrum.detection
+        let tGram = tLoaded + .seconds(spectrum.report.sketchSeconds ?? 0) + .seconds(spectrum.gramSeconds)
+        let tEigen = tGram + .seconds(spectrum.eigenSeconds)
         if let step = scan.rounding.quantizationStep, step >= 1e-3 {
             warnings.append(String(format: "the values lie on a grid of step %g (rounded by the API or the recorder): rounding noise of %.3g per entry puts a floor near σ ≈ %.3g", step, scan.rounding.perEntry, edge))
         }
@@ -205,7 +190,8 @@ public enum Estimator {
             inputs: inputs, input: ingest, commandLine: options.commandLine,
             rank: hiddenDim, readings: readings(rank: hiddenDim, outputBias: outputBias),
             noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
-            shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) })
+            shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) },
+            spectrum: spectrum.report)
             .gatheringWarnings().withParameterEstimate()
     }
 

@@ -87,11 +87,18 @@ struct EstimateCommand: ParsableCommand {
     @Flag(name: .customLong("no-hash"), help: "Skip SHA-256 hashing of the inputs (provenance in reports).")
     var noHash = false
 
+    @Flag(help: "Always compute the exact Gram over every token column (by default a sketch of the columns is used when V ≥ 6N and its own verdict leaves a wide margin; spectrum.method and spectrum.reason say which ran).")
+    var exact = false
+
+    @Flag(help: "Always use the sketched Gram (token columns summed with random signs into 2N columns), whatever its margin: faster for wide vocabularies, less sensitive to weak directions.")
+    var sketch = false
+
     @OptionGroup var progress: ProgressOptions
 
     /// Everything about the command line that can be wrong is found here, before any input is read: the
     /// parser then prints this subcommand's usage with the message.
     func validate() throws {
+        if exact && sketch { throw ValidationError("--exact and --sketch exclude each other") }
         if let report, let out = output.output, report == out {
             throw ValidationError("--report and --output name the same file (\(report))")
         }
@@ -120,9 +127,10 @@ struct EstimateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = EstimateOptions(
+        var options = EstimateOptions(
             model: model, logProtocol: logProtocol.flatMap(LogProtocol.init(rawValue:)), hashInputs: !noHash,
             commandLine: CommandLine.arguments, progress: progress.sink, emitRetry: emitRetry)
+        options.spectrum = exact ? .exact : sketch ? .sketch : nil
         var result: EstimateResult
         do {
             try InputChecks.refuseProbabilities(paths: files)
