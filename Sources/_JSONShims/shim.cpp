@@ -494,20 +494,26 @@ void read_error(rp_json_parser &p, dom::element e) {
     p.failure = minify(e);
 }
 
-// First generated position of a chat response: choices[0].logprobs.content[0].
-void read_chat_logprobs(rp_json_parser &p, dom::object logprobs, rp_doc &d) {
-    dom::element e;
-    dom::array content;
-    if (logprobs["content"].get(e) != SUCCESS || e.get_array().get(content) != SUCCESS) return;
-    if (content.size() == 0) return;
+// The first generated position of an entry list [{token, logprob, bytes, top_logprobs}] (chat
+// `logprobs.content`, Responses `output_text.logprobs`, Ollama `logprobs`): sampled entry and its alternatives.
+void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what) {
+    if (list.size() == 0) return;
     dom::object first;
-    if (content.at(0).get_object().get(first) != SUCCESS) { set_problem(p, "logprobs.content[0] is not an object"); return; }
+    if (list.at(0).get_object().get(first) != SUCCESS) { set_problem(p, what); return; }
     dom::array top;
     bool has_top = false;
     d.sampled = read_entry(p, first, d.vllm, &top, &has_top);
     d.has_sampled = 1;
     d.has_logprobs = 1;
     if (has_top) read_alternatives(p, top, d.vllm, p.top);
+}
+
+// First generated position of a chat response: choices[0].logprobs.content[0].
+void read_chat_logprobs(rp_json_parser &p, dom::object logprobs, rp_doc &d) {
+    dom::element e;
+    dom::array content;
+    if (logprobs["content"].get(e) != SUCCESS || e.get_array().get(content) != SUCCESS) return;
+    read_entry_list_first(p, content, d, "logprobs.content[0] is not an object");
 }
 
 // First generated position of a legacy completions response: tokens[0], token_logprobs[0], top_logprobs[0].
@@ -574,20 +580,6 @@ void read_llamacpp(rp_json_parser &p, dom::array probs, rp_doc &d) {
     if (has_top) read_alternatives(p, top, d.vllm, p.top);
     // `prob`/`top_probs` instead of `logprob`/`top_logprobs`: llama.cpp's post_sampling_probs.
     if ((d.sampled.flags & RP_ENTRY_FROM_PROB) || first["top_probs"].get(e) == SUCCESS) d.post_sampling = 1;
-}
-
-// The first generated position of an entry list [{token, logprob, bytes, top_logprobs}] (Responses
-// `output_text.logprobs`, Ollama `logprobs`): sampled entry and its alternatives.
-void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what) {
-    if (list.size() == 0) return;
-    dom::object first;
-    if (list.at(0).get_object().get(first) != SUCCESS) { set_problem(p, what); return; }
-    dom::array top;
-    bool has_top = false;
-    d.sampled = read_entry(p, first, d.vllm, &top, &has_top);
-    d.has_sampled = 1;
-    d.has_logprobs = 1;
-    if (has_top) read_alternatives(p, top, d.vllm, p.top);
 }
 
 // OpenAI Responses API: output[] items of type "message" whose content[] holds "output_text" parts with

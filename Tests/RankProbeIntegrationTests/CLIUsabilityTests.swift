@@ -3,28 +3,6 @@ import RankProbeNPY
 import RankProbeSynth
 import Testing
 
-/// Runs the built `rankprobe` with extra environment variables (COLUMNS for the help layout).
-func runCLI(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var exe = dir.appendingPathComponent("rankprobe")
-    if !FileManager.default.isExecutableFile(atPath: exe.path) { exe = Bundle.main.bundleURL.appendingPathComponent("rankprobe") }
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    for (k, v) in environment { env[k] = v }
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
 /// Issue 12, the command line as a person meets it: help that reads, errors that name the subcommand and
 /// the mistake, and output paths checked before any work.
 @Suite struct CLIHelpTests {
