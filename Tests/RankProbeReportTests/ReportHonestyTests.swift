@@ -225,6 +225,10 @@ import Testing
         ("models:\n  - name: a\n    inputs: [a.npy]\n    note: fp16\n", ":4:5: unknown key 'note' in models[0]; did you mean 'notes'?"),
         ("model:\n  - name: a\n    inputs: [a.npy]\n", ":1:1: unknown key 'model' at the top level; did you mean 'models'?"),
         ("models:\n  - name: a\n    inputs: [a.npy]\n    colour: red\n", ":4:5: unknown key 'colour' in models[0]; the keys are 'name', 'inputs', 'hidden_size', 'notes'"),
+        // A collection used as a key (found by the manifest fuzz harness: its end event used to pop the
+        // parent's frame, then an empty stack).
+        ("{ [x.npy]: 1 }\n", ":1:3: unknown key '?' at the top level; the keys are 'models'"),
+        ("models:\n  - name: a\n    inputs: [a.npy]\n    ? [b]\n    : 1\n", ":4:7: unknown key '?' in models[0]; the keys are 'name', 'inputs', 'hidden_size', 'notes'"),
     ] as [(String, String)])
     func unknownYAMLKeysAreRefused(_ yaml: String, _ phrase: String) throws {
         let dir = try TestData.temporaryDirectory("keys")

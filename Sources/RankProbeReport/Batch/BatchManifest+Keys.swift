@@ -22,6 +22,9 @@ extension BatchManifest {
         defer { yaml_parser_delete(&parser) }
         enum Frame { case mapping(path: String, key: String?), sequence(path: String, index: Int) }
         var stack: [Frame] = []
+        // Whether each open frame is a mapping key itself (YAML allows `{ [a]: b }` and `? {a: 1}`): when it
+        // closes, its parent still waits for that key's value.
+        var isKey: [Bool] = []
         func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
@@ -36,8 +39,11 @@ extension BatchManifest {
                 let type = event.type
                 if type == YAML_STREAM_END_EVENT { return }
                 if type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT {
+                    guard !stack.isEmpty else { return }
                     stack.removeLast()
-                    if case .mapping(let p, _)? = stack.last { stack[stack.count - 1] = .mapping(path: p, key: nil) }
+                    if !isKey.removeLast(), case .mapping(let p, _)? = stack.last {
+                        stack[stack.count - 1] = .mapping(path: p, key: nil)
+                    }
                     continue
                 }
                 guard type == YAML_SCALAR_EVENT || type == YAML_MAPPING_START_EVENT
@@ -51,6 +57,8 @@ extension BatchManifest {
                         : "?"
                     map.keys.append((parent: p, key: text, line: mark.line, column: mark.column))
                     stack[stack.count - 1] = .mapping(path: p, key: text)
+                    if type == YAML_MAPPING_START_EVENT { stack.append(.mapping(path: join(p, text), key: nil)); isKey.append(true) }
+                    if type == YAML_SEQUENCE_START_EVENT { stack.append(.sequence(path: join(p, text), index: 0)); isKey.append(true) }
                     continue
                 case .mapping(let p, let key?)?:
                     path = join(p, key)
@@ -62,8 +70,8 @@ extension BatchManifest {
                     path = ""
                 }
                 if map.lines[path] == nil { map.lines[path] = mark }
-                if type == YAML_MAPPING_START_EVENT { stack.append(.mapping(path: path, key: nil)) }
-                if type == YAML_SEQUENCE_START_EVENT { stack.append(.sequence(path: path, index: 0)) }
+                if type == YAML_MAPPING_START_EVENT { stack.append(.mapping(path: path, key: nil)); isKey.append(false) }
+                if type == YAML_SEQUENCE_START_EVENT { stack.append(.sequence(path: path, index: 0)); isKey.append(false) }
             }
         }
         return map
