@@ -2,10 +2,10 @@
 //
 // rankprobe — recover the hidden size of an API-only language model from its log-probabilities.
 //
-// The targets follow the data's path: read (RankProbeNPY, RankProbeLogs) → assemble (RankProbeMatrix)
-// → spectrum (RankProbeSpectrum) → detect (RankProbeDetect) → report (RankProbeReport). `RankProbe`
-// wires them into one pipeline; `rankprobe` is the command line. Underscored targets are C/C++ shims and
-// the only code that talks to LAPACK/BLAS, zlib/OpenSSL and simdjson.
+// The targets follow the data's path: read (RankProbeNPY; RankProbeLogs over RankProbeLogRecords →
+// RankProbeLogCells) → assemble (RankProbeMatrix) → spectrum (RankProbeSpectrum) → detect (RankProbeDetect)
+// → report (RankProbeReport). `RankProbe` wires them into one pipeline; `rankprobe` is the command line.
+// Underscored targets are C/C++ shims and the only code that talks to LAPACK/BLAS, zlib/OpenSSL and simdjson.
 import PackageDescription
 
 // No unsafe flags: `-Ounchecked` turned the consume-once preconditions of Matrix and Spectrum into
@@ -22,9 +22,11 @@ let package = Package(
     products: [
         .executable(name: "rankprobe", targets: ["rankprobe"]),
         .library(name: "RankProbe", targets: ["RankProbe"]),
-        // The parsers, as products so that the fuzzing package (Fuzz/) can depend on them.
+        // The parsers, as products so that the fuzzing package (Fuzz/) can depend on them (its simdjson
+        // harness tests an internal of RankProbeLogRecords, so that module is a product of its own).
         .library(name: "RankProbeNPY", targets: ["RankProbeNPY"]),
         .library(name: "RankProbeLogs", targets: ["RankProbeLogs"]),
+        .library(name: "RankProbeLogRecords", targets: ["RankProbeLogRecords"]),
         .library(name: "RankProbeReport", targets: ["RankProbeReport"]),
     ],
     dependencies: [
@@ -48,7 +50,12 @@ let package = Package(
 
         // MARK: read
         .target(name: "RankProbeNPY", dependencies: ["_SystemShims"]),
-        .target(name: "RankProbeLogs", dependencies: ["_JSONShims", "_SystemShims", "RankProbeMatrix"]),
+        // Logs, in three steps that only look forward: bytes → `LogRecord`s (and the retry files, which need
+        // the records' file positions) → cells → sample matrix; `RankProbeLogs` is the entry point that runs
+        // both and re-exports them, so its importers see one module.
+        .target(name: "RankProbeLogRecords", dependencies: ["_JSONShims", "_SystemShims"]),
+        .target(name: "RankProbeLogCells", dependencies: ["RankProbeLogRecords", "RankProbeMatrix"]),
+        .target(name: "RankProbeLogs", dependencies: ["RankProbeLogRecords", "RankProbeLogCells", "RankProbeMatrix"]),
 
         // MARK: assemble → spectrum → detect
         .target(name: "RankProbeLinearAlgebra", dependencies: ["_LinearAlgebraShims"]),
@@ -89,7 +96,7 @@ let package = Package(
         .testTarget(name: "RankProbeLinearAlgebraTests", dependencies: ["RankProbeLinearAlgebra"]),
         .testTarget(name: "RankProbeSpectrumTests", dependencies: ["RankProbeSpectrum", "RankProbeMatrix", "RankProbeLinearAlgebra", "RankProbeSynth"]),
         .testTarget(name: "RankProbeDetectTests", dependencies: ["RankProbeDetect", "RankProbeSynth"]),
-        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeMatrix", "RankProbeSynth"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RankProbeLogsTests", dependencies: ["RankProbeLogs", "RankProbeLogRecords", "RankProbeMatrix", "RankProbeSynth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RankProbeReportTests", dependencies: ["RankProbeReport", "RankProbe", "RankProbeLogs", "RankProbeSynth"],
                     exclude: ["Golden"]),  // read by path (#filePath), so they are not bundled as resources
         .testTarget(

@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport"),
         harness("FuzzNPY", ["RankProbeNPY"]),
-        harness("FuzzLogLine", ["RankProbeLogs"]),
+        harness("FuzzLogLine", ["RankProbeLogRecords"]),
         harness("FuzzLogFile", ["RankProbeLogs"]),
         harness("FuzzGzip", ["RankProbeLogs"]),
         harness("FuzzManifest", ["RankProbeReport"]),

@@ -1,3 +1,5 @@
+import RankProbeLogCells
+import RankProbeLogRecords
 import RankProbeMatrix
 
 /// How many token columns one context of the log can give, as the responses show it.

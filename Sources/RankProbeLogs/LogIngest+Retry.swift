@@ -1,3 +1,5 @@
+import RankProbeLogCells
+import RankProbeLogRecords
 import RankProbeMatrix
 
 extension LogIngest {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import RankProbeLogs
+@testable import RankProbeLogRecords
 import Testing
 
 /// Format decisions without JSON (FormatDetection), and the 2026 API fixtures read field by field: the

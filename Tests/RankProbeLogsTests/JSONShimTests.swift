@@ -1,5 +1,5 @@
 import Foundation
-@testable import RankProbeLogs
+@testable import RankProbeLogRecords
 import Testing
 
 /// The simdjson shim's unpadded-buffer path (capacity < length + RP_JSON_PADDING: the shim copies the

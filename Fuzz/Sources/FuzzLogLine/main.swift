@@ -1,5 +1,5 @@
 import FuzzSupport
-@testable import RankProbeLogs
+@testable import RankProbeLogRecords
 import _JSONShims
 
 // One log line (or one whole-file JSON text) through the simdjson shim, twice: from an unpadded buffer

@@ -1,4 +1,5 @@
 import Dispatch
+import RankProbeLogRecords
 
 /// Cells measured more than once: repeated identical requests, or the same top token returned by several
 /// requests of one prompt (forced-token logs repeat each prompt's top alternatives in every request).

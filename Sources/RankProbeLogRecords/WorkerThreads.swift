@@ -13,7 +13,7 @@ import Foundation
 /// One job per worker at a time: `submit` must not be called for a worker whose previous job's group has
 /// not been waited for. The threads end when the pool is released, which must not happen on one of its
 /// own threads (so a job must not own the pool).
-final class WorkerThreads: @unchecked Sendable {
+package final class WorkerThreads: @unchecked Sendable {
     private final class Worker: @unchecked Sendable {
         let wake = DispatchSemaphore(value: 0)
         /// Written before `wake` is signalled and read after it is waited for (the semaphore orders them);
@@ -24,7 +24,7 @@ final class WorkerThreads: @unchecked Sendable {
     private let workers: [Worker]
     private let ended = DispatchGroup()
 
-    init(count: Int) {
+    package init(count: Int) {
         workers = (0..<max(0, count)).map { _ in Worker() }
         for worker in workers {
             ended.enter()
@@ -46,7 +46,7 @@ final class WorkerThreads: @unchecked Sendable {
     var count: Int { workers.count }
 
     /// Runs `job` on worker `index`; `group` is left when it is done.
-    func submit(_ index: Int, group: DispatchGroup, _ job: @escaping @Sendable () -> Void) {
+    package func submit(_ index: Int, group: DispatchGroup, _ job: @escaping @Sendable () -> Void) {
         group.enter()
         workers[index].job = { job(); group.leave() }
         workers[index].wake.signal()

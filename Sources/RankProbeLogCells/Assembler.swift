@@ -1,4 +1,5 @@
 import RankProbeMatrix
+import RankProbeLogRecords
 
 /// Turns `LogRecord`s into one log-probability vector per prompt, then into the largest complete sample
 /// matrix. Feed records with `add` as the reader streams them; call `finish` once.

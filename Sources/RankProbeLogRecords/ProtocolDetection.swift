@@ -67,7 +67,7 @@ extension LogProtocol {
 
 extension LogRecord.Entry {
     /// True when both entries name the same token: by id when both have one, else by bytes/text.
-    func sameToken(as other: LogRecord.Entry) -> Bool {
+    package func sameToken(as other: LogRecord.Entry) -> Bool {
         if let a = id, let b = other.id { return a == b }
         if let a = bytes ?? token.map({ Array($0.utf8) }), let b = other.bytes ?? other.token.map({ Array($0.utf8) }) {
             return a == b

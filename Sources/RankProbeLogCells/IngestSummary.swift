@@ -1,3 +1,5 @@
+import RankProbeLogRecords
+
 /// What the log reader did with the recorded traffic: reported in `EstimateResult.input`.
 ///
 /// Counts are per request/response line unless said otherwise. Every line that was read is either used or

@@ -1,3 +1,5 @@
+import RankProbeLogRecords
+
 /// A column's identity: a token id where the request or the API gives one, else the token's bytes.
 ///
 /// Bytes rather than `String`: OpenAI chat responses carry `bytes`, legacy completions only the text, and

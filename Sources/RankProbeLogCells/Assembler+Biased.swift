@@ -1,4 +1,5 @@
 import Foundation
+import RankProbeLogRecords
 
 /// Biased-logprob requests: the server added bias b_j to the logits of the requested tokens S before the
 /// softmax, so a returned logprob is lp'_i = logit_i + b_i − log Z' (b_i = 0 outside S).

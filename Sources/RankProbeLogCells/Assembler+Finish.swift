@@ -1,4 +1,5 @@
 import RankProbeMatrix
+import RankProbeLogRecords
 
 /// The assembled sample matrix, its summary, and the reconstruction rule behind each kept row.
 public struct Assembly: Sendable {
