@@ -13,19 +13,15 @@ enum SyntheticAPIJSON {
             + "\"top_logprobs\":\(top),\"max_output_tokens\":16}"
     }
 
-    static func responsesEntry(_ t: Token) -> String {
-        let text = SyntheticLogs.tokenText(t.id)
-        return "{\"token\":\(string(text)),\"bytes\":\(SyntheticJSON.bytes(text)),\"logprob\":\(number(t.logprob))"
-    }
-
     /// A `Response` as `model_dump_json()` writes it (null fields kept), with one message output item.
     static func response(id: String, model: String, promptTokens: Int, sampled: Token, top: [Token]) -> String {
         let text = SyntheticLogs.tokenText(sampled.id)
         var s = "{\"id\":\"resp_\(id)\",\"created_at\":1767225600.0,\"error\":null,\"incomplete_details\":null,"
         s += "\"instructions\":null,\"metadata\":{},\"model\":\(string(model)),\"object\":\"response\",\"output\":[{"
         s += "\"id\":\"msg_\(id)\",\"content\":[{\"annotations\":[],\"text\":\(string(text)),\"type\":\"output_text\","
-        s += "\"logprobs\":[" + responsesEntry(sampled) + ",\"top_logprobs\":["
-        s += top.map { responsesEntry($0) + "}" }.joined(separator: ",") + "]}]}],"
+        // Responses `output_text.logprobs` entries have Chat Completions' field shape and order.
+        s += "\"logprobs\":[" + SyntheticJSON.chatEntry(sampled) + ",\"top_logprobs\":["
+        s += top.map { SyntheticJSON.chatEntry($0) + "}" }.joined(separator: ",") + "]}]}],"
         s += "\"role\":\"assistant\",\"status\":\"completed\",\"type\":\"message\"}],\"parallel_tool_calls\":true,"
         s += "\"temperature\":1.0,\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"max_output_tokens\":16,"
         s += "\"status\":\"completed\",\"top_logprobs\":\(top.count),\"usage\":{\"input_tokens\":\(promptTokens),"
