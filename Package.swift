@@ -71,7 +71,7 @@ let package = Package(
             name: "RankProbe",
             dependencies: [
                 "RankProbeNPY", "RankProbeLogs", "RankProbeMatrix", "RankProbeSpectrum", "RankProbeDetect",
-                "RankProbeParameters", "_SystemShims",
+                "RankProbeParameters", "RankProbeLinearAlgebra", "_SystemShims",
             ]
         ),
         .target(name: "RankProbeSynth", dependencies: ["RankProbeNPY", "RankProbeLinearAlgebra"]),
@@ -87,6 +87,7 @@ let package = Package(
             name: "rankprobe",
             dependencies: [
                 "RankProbe", "RankProbeLogs", "RankProbeNPY", "RankProbeSynth", "RankProbeReport", "RankProbeAnalysis",
+                "RankProbeLinearAlgebra", "RankProbeMatrix",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,7 +104,7 @@ let package = Package(
             name: "RankProbeAnalysisTests",
             dependencies: ["RankProbeAnalysis", "RankProbe", "RankProbeLinearAlgebra", "RankProbeLogs", "RankProbeMatrix", "RankProbeNPY", "RankProbeSynth"]
         ),
-        .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY", "RankProbeMatrix"]),
+        .testTarget(name: "RankProbeIntegrationTests", dependencies: ["RankProbe", "RankProbeSynth", "RankProbeNPY", "RankProbeMatrix", "RankProbeLinearAlgebra"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,5 @@
+import RankProbeLinearAlgebra
+
 extension EstimateResult {
     /// How the spectrum was computed (`spectrum` in the JSON): which Gram, why, and what a tried sketch saw.
     public struct SpectrumReport: Codable, Sendable, Equatable {
@@ -19,6 +21,8 @@ extension EstimateResult {
         /// The sketch's own verdict and cost; when `auto` then ran the exact Gram, what it did not trust.
         public var sketchTrial: SketchTrial?
         public var sketchSeconds: Double?
+        /// The OpenBLAS kernel set the Gram and eigensolver ran on, and who chose it (see `BLASCore`).
+        public var blas: BLASCoreReport?
 
         public init(method: String, requested: String, reason: String, sketchColumns: Int? = nil,
                     modelColumns: Int? = nil, seed: Int? = nil, scale: Double? = nil,
@@ -39,5 +43,14 @@ extension EstimateResult {
         public var margin: Double?
         /// Sketched Gram + its eigenvalues.
         public var seconds: Double
+    }
+}
+
+extension EstimateResult.SpectrumReport {
+    /// This report with the kernel set that computed it.
+    func ranOn(_ blas: BLASCoreReport) -> Self {
+        var copy = self
+        copy.blas = blas
+        return copy
     }
 }

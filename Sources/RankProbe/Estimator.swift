@@ -1,5 +1,6 @@
 import Foundation
 import RankProbeDetect
+import RankProbeLinearAlgebra
 import RankProbeLogs
 import RankProbeMatrix
 import RankProbeNPY
@@ -191,7 +192,7 @@ public enum Estimator {
             rank: hiddenDim, readings: readings(rank: hiddenDim, outputBias: outputBias),
             noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
             shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) },
-            spectrum: spectrum.report)
+            spectrum: spectrum.report.ranOn(BLASCore.report(environment: ProcessInfo.processInfo.environment)))
             .gatheringWarnings().withParameterEstimate()
     }
 

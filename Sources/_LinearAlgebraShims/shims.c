@@ -5,6 +5,8 @@
 // OpenBLAS exports these; they are not in every cblas.h, so declare them here.
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int);
+extern char *openblas_get_corename(void);
+extern char *openblas_get_config(void);
 
 void rp_dsyrk_lower_trans(int32_t n, int32_t k, double alpha, const double *a, int32_t lda,
                           double beta, double *c, int32_t ldc) {
@@ -46,4 +48,22 @@ int32_t rp_blas_threads(void) { return (int32_t)openblas_get_num_threads(); }
 
 void rp_blas_set_threads(int32_t n) {
     if (n > 0) openblas_set_num_threads(n);
+}
+
+const char *rp_blas_core_name(void) { return openblas_get_corename(); }
+
+const char *rp_blas_config(void) { return openblas_get_config(); }
+
+// The compiler's CPU-model runtime reads CPUID once and sets a feature only when XGETBV shows the OS saves
+// the registers it needs (YMM for AVX2, ZMM and opmask for AVX-512), which is the check OpenBLAS makes too.
+const char *rp_cpu_widest_openblas_core(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512cd"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return 0;
 }

@@ -26,9 +26,11 @@ struct RankProbeCommand: ParsableCommand {
         ]
     )
 
-    /// The parser's own entry point, after one check it does not make: `rankprobe help NAME` with a NAME
+    /// The parser's own entry point, after the BLAS kernel check (`BLASCoreChoice`) and one check the parser
+    /// does not make: `rankprobe help NAME` with a NAME
     /// that is no subcommand prints the root help and exits 0, so a typo looks like success.
     static func main() {
+        BLASCoreChoice.restartIfNarrow()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "help", let topic = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }),
            !subcommandNames.contains(topic) {

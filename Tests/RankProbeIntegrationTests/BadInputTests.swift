@@ -4,8 +4,8 @@ import RankProbe
 import RankProbeNPY
 
 /// Runs the built `rankprobe` executable (it sits next to the test bundle) and captures its output;
-/// `environment` adds variables (COLUMNS for the help layout).
-func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// `environment` adds variables (COLUMNS for the help layout); `unset` removes some.
+func runCLI(_ arguments: [String], environment: [String: String] = [:], unset: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var exe = dir.appendingPathComponent("rankprobe")
     // The test bundle path is …/rankprobePackageTests.xctest on Linux; the executable is beside it.
@@ -18,6 +18,7 @@ func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -
     var env = ProcessInfo.processInfo.environment
     env["SWIFT_BACKTRACE"] = "enable=no"
     for (k, v) in environment { env[k] = v }
+    for k in unset { env[k] = nil }
     p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

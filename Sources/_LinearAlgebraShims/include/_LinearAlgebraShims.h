@@ -46,6 +46,17 @@ int32_t rp_dgesdd_thin(int32_t m, int32_t n, double *a, int32_t lda, double *s,
 int32_t rp_blas_threads(void);
 void rp_blas_set_threads(int32_t n);
 
+/// The name of the kernel set ("core type") OpenBLAS runs, e.g. "SkylakeX", "Haswell", "Prescott".
+const char *rp_blas_core_name(void);
+
+/// OpenBLAS's build description (version, DYNAMIC_ARCH, thread model).
+const char *rp_blas_config(void);
+
+/// The widest OpenBLAS x86-64 kernel set this CPU *and its operating system* can run, judged from CPUID
+/// feature bits: "SkylakeX" (AVX-512 F/BW/VL/DQ/CD with the ZMM state enabled in XCR0), "Haswell" (AVX2 and
+/// FMA with the YMM state enabled), or NULL (neither, or not x86-64).
+const char *rp_cpu_widest_openblas_core(void);
+
 #ifdef __cplusplus
 }
 #endif
