@@ -134,29 +134,44 @@ final class BlockConverter: @unchecked Sendable {
 
     /// Converts kept rows `rows` (indices into `scan.keptRows`) of column block `range` into `block`.
     func convert(_ range: Range<Int>, rows: Range<Int>, part: Int) {
+        let width = range.count
+        for k in rows {
+            let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
+            sums[k] = convert(row: k, range, part: part, into: column)
+        }
+    }
+
+    /// Whether whole rows can be read one after another cheaply: C-ordered files (a row is contiguous)
+    /// or samples in memory. Fortran-ordered files hold columns contiguously, so they are read by block.
+    static func rowsAreContiguous(_ source: SampleSource) -> Bool {
+        guard case .mapped(let files) = source else { return true }
+        return files.allSatisfy { !$0.fortranOrder }
+    }
+
+    /// Converts kept row `k`, kept columns `range`, to shifted float64 in `out` (count `range.count`), using
+    /// part `part`'s buffers; returns the sum of the converted values.
+    func convert(row k: Int, _ range: Range<Int>, part: Int, into out: UnsafeMutableBufferPointer<Double>) -> Double {
         let cols = scan.keptColumns
         let width = range.count
         let lo = cols[range.lowerBound], hi = cols[range.upperBound - 1] + 1
         let contiguous = hi - lo == width
-        for k in rows {
-            let r = scan.keptRows[k]
-            let column = UnsafeMutableBufferPointer(rebasing: block[(k * width)..<(k * width + width)])
-            let shift = scan.rowShift[k]
-            let target = contiguous ? column : UnsafeMutableBufferPointer(rebasing: scratch[part][0..<(hi - lo)])
-            let streamed = pread(row: r, columns: lo..<hi, part: part, into: target, shift: shift)
-            if !streamed { locator.copy(row: r, columns: lo..<hi, into: target, shift: shift) }
-            if !contiguous {
-                for t in 0..<width { column[t] = target[cols[range.lowerBound + t] - lo] }
-            }
-            var s = 0.0
-            for t in 0..<width { s += column[t] }
-            sums[k] = s
-            if streamed { continue }
+        let r = scan.keptRows[k]
+        let shift = scan.rowShift[k]
+        let target = contiguous ? out : UnsafeMutableBufferPointer(rebasing: scratch[part][0..<(hi - lo)])
+        let streamed = pread(row: r, columns: lo..<hi, part: part, into: target, shift: shift)
+        if !streamed { locator.copy(row: r, columns: lo..<hi, into: target, shift: shift) }
+        if !contiguous {
+            for t in 0..<width { out[t] = target[cols[range.lowerBound + t] - lo] }
+        }
+        var s = 0.0
+        for t in 0..<width { s += out[t] }
+        if !streamed {
             // Release the whole row, not just this block: the kernel's fault-around maps up to 64 KB
             // of cached pages past each fault, which would otherwise leave N × 64 KB (280 MB at
             // N = 4400) of rows mapped ahead of the reader. The next block faults its pages back in
             // from the page cache (minor faults, no I/O).
             locator.release(row: r, columns: 0..<source.columns)
         }
+        return s
     }
 }

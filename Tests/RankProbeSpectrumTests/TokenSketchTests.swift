@@ -116,3 +116,61 @@ func referenceSketchedSingularValues(_ d: DenseSamples, sketch: TokenSketch) thr
     let bottom = s2 * pow(Double(m).squareRoot() - Double(n - 1).squareRoot(), 2)
     #expect(abs(w[w.count - 1] / bottom - 1) < 0.08, "bottom eigenvalue \(w[w.count - 1]), MP edge \(bottom)")
 }
+
+/// Writes `d` as a float32 `.npy` in C or Fortran order.
+private func writeFloat32NPY(_ d: DenseSamples, fortran: Bool, to path: String) throws {
+    var header = Array("{'descr': '<f4', 'fortran_order': \(fortran ? "True" : "False"), 'shape': (\(d.rows), \(d.columns)), }".utf8)
+    while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+    header.append(0x0A)
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
+    bytes.reserveCapacity(bytes.count + 4 * d.rows * d.columns)
+    for k in 0..<(d.rows * d.columns) {
+        let (i, j) = fortran ? (k % d.rows, k / d.rows) : (k / d.columns, k % d.columns)
+        withUnsafeBytes(of: Float(d[i, j]).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+}
+
+@Test func sketchReadsEveryLayoutAlike() throws {
+    // The sketch is formed row by row for C-ordered files and samples in memory (in chunks of
+    // `rowChunk` columns) and by column block for Fortran-ordered files. V = 40000 spans three chunks and
+    // twenty blocks; a non-finite column in the middle of a chunk makes the kept columns non-contiguous
+    // (the gather path). All three must match J·Y_r·S formed explicitly on the kept, float32-rounded data.
+    let n = 24, v = 40000, m = 96
+    var d = lowRank(n: n, v: v, r: 8, bias: true, seed: 41)
+    var values = d.values
+    for i in 0..<n { values[i * v + 20011] = .nan }
+    d = DenseSamples(rows: n, columns: v, values: values.map { Double(Float($0)) })
+    let keptValues = (0..<n).flatMap { i in (0..<v).filter { $0 != 20011 }.map { d[i, $0] } }
+    let kept = DenseSamples(rows: n, columns: v - 1, values: keptValues)
+    let sketch = TokenSketch(columns: v - 1, width: m, seed: 9)
+    let reference = try referenceSketchedSingularValues(kept, sketch: sketch)
+
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sketch-layouts-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var sources: [(String, SampleSource)] = [("dense", .dense(d))]
+    for fortran in [false, true] {
+        let path = dir.appendingPathComponent(fortran ? "f.npy" : "c.npy").path
+        try writeFloat32NPY(d, fortran: fortran, to: path)
+        sources.append((fortran ? "Fortran-ordered file" : "C-ordered file", try SampleSource.load(paths: [path])))
+    }
+    for (name, source) in sources {
+        let scan = FinitenessScan(source)
+        #expect(scan.keptColumns.count == v - 1, "\(name): the NaN column is dropped")
+        let sv = try CentredGram(source, scan: scan, sketch: sketch).doubleCentredEigenvalues()
+            .map { max($0, 0).squareRoot() }
+        #expect(sv.count == n - 1)
+        // Two float64 evaluations of the same spectrum: the Gram's eigenvalues carry an absolute error of
+        // order N·ε·λ_max (Weyl: ‖δG‖₂ ≤ N max|δG_ij|, each entry an m-term sum with relative error ~ε
+        // of its Cauchy–Schwarz bound), the SVD's less. So eigenvalues are compared, with 4× that bound;
+        // the float32-rounding tail (σ ≈ 1e-5 σ₁) is resolved only to this absolute level.
+        let lambdaMax = reference[0] * reference[0]
+        let tol = 4 * Double(n) * Double.ulpOfOne * lambdaMax
+        for i in 0..<(n - 1) {
+            let a = sv[i] * sv[i], b = reference[i] * reference[i]
+            #expect(abs(a - b) <= tol, "\(name) λ\(i + 1): \(a) vs \(b), bound \(tol)")
+        }
+        #expect(sv[7] > 1e3 * sv[8], "\(name): rank 8 kept")
+    }
+}
