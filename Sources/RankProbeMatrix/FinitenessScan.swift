@@ -1,3 +1,4 @@
+import Dispatch
 import RankProbeNPY
 
 /// Which rows and columns of the samples can enter the spectrum, and a per-row shift for centring.
@@ -26,35 +27,57 @@ public struct FinitenessScan: Sendable {
     /// Rounding noise of the stored values (grid step, storage type), from the first rows.
     public var rounding: RoundingNoise
 
-    /// Reads every value once. Pages of mapped files are released as rows are finished, so the scan does
-    /// not leave the whole dump resident.
+    /// Reads every value once, on two threads (each a half of the rows, with its own column marks, merged
+    /// after). Pages of mapped files are released as rows are finished, so the scan does not leave the
+    /// whole dump resident.
     public init(_ source: SampleSource) {
         let n = source.rows, v = source.columns
         totalRows = n
         totalColumns = v
-        var badInColumn = [Int32](repeating: 0, count: v)
-        var badInRow = [Int](repeating: 0, count: n)
-        var rowMean = [Double](repeating: 0, count: n)
+        let parts = n >= 2 * Self.rowsPerPart ? 2 : 1
+        let marks = ScanMarks(parts: parts, rows: n, columns: v)
+        defer { marks.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(v, 1))
+            defer { buffer.deallocate() }
+            let column = marks.column[part]
+            var nan = 0, negInf = 0, posInf = 0
+            for r in (n * part / parts)..<(n * (part + 1) / parts) {
+                source.readRow(r, into: buffer)
+                var sum = 0.0, finite = 0, bad = 0
+                for c in 0..<v {
+                    let x = buffer[c]
+                    if x.isFinite {
+                        sum += x
+                        finite += 1
+                    } else {
+                        column[c] &+= 1
+                        bad += 1
+                        if x.isNaN { nan += 1 } else if x < 0 { negInf += 1 } else { posInf += 1 }
+                    }
+                }
+                marks.badInRow[r] = bad
+                marks.rowMean[r] = finite > 0 ? sum / Double(finite) : 0
+            }
+            marks.counts[3 * part] = negInf
+            marks.counts[3 * part + 1] = nan
+            marks.counts[3 * part + 2] = posInf
+        }
+        var badInColumn = Array(marks.column[0])
+        for part in 1..<parts {
+            for c in 0..<v { badInColumn[c] &+= marks.column[part][c] }
+        }
+        let badInRow = Array(marks.badInRow), rowMean = Array(marks.rowMean)
         var negInf = 0, nan = 0, posInf = 0
+        for part in 0..<parts {
+            negInf += marks.counts[3 * part]; nan += marks.counts[3 * part + 1]; posInf += marks.counts[3 * part + 2]
+        }
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(v, 1))
         defer { buffer.deallocate() }
         var sampleRows: [[Double]] = []
-        for r in 0..<n {
+        for r in 0..<min(n, 8) {
             source.readRow(r, into: buffer)
-            if r < 8 { sampleRows.append(Array(buffer.prefix(min(v, 4096)))) }
-            var sum = 0.0, finite = 0
-            for c in 0..<v {
-                let x = buffer[c]
-                if x.isFinite {
-                    sum += x
-                    finite += 1
-                } else {
-                    badInColumn[c] &+= 1
-                    badInRow[r] += 1
-                    if x.isNaN { nan += 1 } else if x < 0 { negInf += 1 } else { posInf += 1 }
-                }
-            }
-            rowMean[r] = finite > 0 ? sum / Double(finite) : 0
+            sampleRows.append(Array(buffer.prefix(min(v, 4096))))
         }
         // Drop mostly-broken rows, then forget their marks on the columns.
         var keptRows: [Int] = []
@@ -75,6 +98,40 @@ public struct FinitenessScan: Sendable {
         negativeInfinities = negInf
         nans = nan
         positiveInfinities = posInf
+    }
+}
+
+extension FinitenessScan {
+    /// Below twice this many rows the scan runs on one thread (starting a second costs more than it saves).
+    static let rowsPerPart = 32
+}
+
+/// What the scan's threads write: each its own column marks and counts, disjoint rows of the rest.
+private struct ScanMarks: @unchecked Sendable {
+    let column: [UnsafeMutableBufferPointer<Int32>]
+    let badInRow: UnsafeMutableBufferPointer<Int>
+    let rowMean: UnsafeMutableBufferPointer<Double>
+    let counts: UnsafeMutableBufferPointer<Int>
+
+    init(parts: Int, rows: Int, columns: Int) {
+        column = (0..<parts).map { _ in
+            let p = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(columns, 1))
+            p.initialize(repeating: 0)
+            return p
+        }
+        badInRow = .allocate(capacity: max(rows, 1))
+        badInRow.initialize(repeating: 0)
+        rowMean = .allocate(capacity: max(rows, 1))
+        rowMean.initialize(repeating: 0)
+        counts = .allocate(capacity: 3 * parts)
+        counts.initialize(repeating: 0)
+    }
+
+    func deallocate() {
+        for p in column { p.deallocate() }
+        badInRow.deallocate()
+        rowMean.deallocate()
+        counts.deallocate()
     }
 }
 

@@ -35,4 +35,28 @@ import RankProbeMatrix
         #expect(scan.keptColumns == kept.columns)
         #expect(scan.nans == 6 && scan.negativeInfinities == 1 && scan.positiveInfinities == 1)
     }
+
+    @Test func scanOnTwoThreadsAgreesWithSelect() {
+        // 96 rows: the scan splits them between two threads (each with its own column marks). Damage in
+        // both halves, a column masked only in the second half, and a failed row in each.
+        let rows = 96, columns = 10
+        var values = (0..<(rows * columns)).map { -Double($0 % 7) - 1 }
+        values[2 * columns + 3] = -.infinity
+        values[70 * columns + 8] = .nan
+        for c in 0..<6 { values[4 * columns + c] = .nan }
+        for c in 2..<9 { values[90 * columns + c] = .infinity }
+        let s = DenseSamples(rows: rows, columns: columns, values: values)
+        let scan = FinitenessScan(.dense(s))
+        let kept = NonFinitePolicy.select(s)
+        #expect(scan.keptRows == Array(0..<96).filter { $0 != 4 && $0 != 90 })
+        #expect(scan.keptRows == kept.rows)
+        #expect(scan.keptColumns == [0, 1, 2, 4, 5, 6, 7, 9])
+        #expect(scan.keptColumns == kept.columns)
+        #expect(scan.nans == 7 && scan.negativeInfinities == 1 && scan.positiveInfinities == 7)
+        // Row means (the shift) of the finite entries, per kept row.
+        for (k, r) in scan.keptRows.enumerated() {
+            let finite = (0..<columns).map { values[r * columns + $0] }.filter { $0.isFinite }
+            #expect(abs(scan.rowShift[k] - finite.reduce(0, +) / Double(finite.count)) <= 1e-12)
+        }
+    }
 }
