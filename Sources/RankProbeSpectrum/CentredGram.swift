@@ -17,9 +17,10 @@ import RankProbeNPY
 ///   values rankprobe reports.
 ///
 /// **Why a Gram and not an SVD.** N ≪ V for full-vocabulary dumps, so `Y Yᵀ` (N² V flops in `dsyrk`)
-/// followed by a symmetric eigensolver is several times faster than `dgesdd` on N × V (measured 3–6×
-/// here). The Gram is accumulated in float64 from float64 copies of column blocks: a float32 Gram loses
-/// the cliff (its rounding floor, ε·λ_max with ε ≈ 1e-7, sits above σ_d² for realistic spectra).
+/// followed by a symmetric eigensolver is several times faster than `dgesdd` on N × V, whose
+/// bidiagonalisation costs about 4N²V flops and streams the whole matrix repeatedly. The Gram is
+/// accumulated in float64 from float64 copies of column blocks: a float32 Gram loses the cliff (its
+/// rounding floor, ε·λ_max with ε ≈ 1e-7, sits above σ_d² for realistic spectra).
 ///
 /// **Memory.** One N × N float64 buffer holds both matrices: `G_c` in the lower triangle, `G_r` in the
 /// strict upper triangle plus a saved diagonal. LAPACK's eigensolver destroys only the triangle it is
@@ -58,8 +59,8 @@ public final class CentredGram: @unchecked Sendable {
 
         // Blocks of kept columns: both cores convert a block to float64 (each half of the rows), then
         // dsyrk squares it on both cores. Converting the next block on a third thread while dsyrk runs
-        // (double buffering) was tried: on 2 cores it only took cycles from BLAS — the Gram took as long
-        // (6.6–8.0 s vs 6.5–7.2 s here, alternating runs at 4400 × 32000) and needed a second 72 MB block.
+        // (double buffering) was tried: on 2 cores it only took cycles from BLAS, so the Gram took as long,
+        // and it needed a second block buffer.
         let b = Self.blockColumns
         let converter = BlockConverter(source: source, scan: scan, n: n, capacity: b)
         defer { converter.deallocate() }
@@ -115,7 +116,7 @@ public final class CentredGram: @unchecked Sendable {
         let grand = rowMean.reduce(0, +) / dn
         // G_r moves to the strict upper triangle (a transpose, done in tiles so both sides stay in cache)
         // and G_c takes its place in the lower one: the eigensolver gets the lower triangle, which
-        // dsyevd_2stage reduces ~10 % faster than the upper one here (3.4–3.8 s vs 3.8–4.4 s at N = 4400).
+        // dsyevd_2stage reduced faster than the upper one in every run we timed (about a tenth).
         let tile = 64
         for jb in stride(from: 0, to: n, by: tile) {
             for ib in stride(from: 0, to: jb + tile, by: tile) {
