@@ -28,7 +28,9 @@ public struct EstimateResult: Codable, Sendable, Equatable {
         public var load: Double
         public var spectrum: Double
         public var total: Double
-        /// Parts of `spectrum`, when measured: Gram accumulation, eigenvalues, output-bias test.
+        /// Parts of `spectrum`, when measured: Gram accumulation, eigenvalues, output-bias test. When `auto`
+        /// tried a sketch and then ran the exact Gram, `gram` includes the sketch's whole trial (its Gram and
+        /// eigenvalues), which `spectrum.sketch_seconds` gives on its own.
         public var gram: Double?
         public var eigen: Double?
         public var bias: Double?
