@@ -21,6 +21,9 @@ extension EstimateResult {
         /// The sketch's own verdict and cost; when `auto` then ran the exact Gram, what it did not trust.
         public var sketchTrial: SketchTrial?
         public var sketchSeconds: Double?
+        /// For an `ok` read from a sketch: the singular values (exact data's units) of directions the sketch
+        /// could not see and the exact route could — from its detection threshold σ(NV)^¼ to (V/m)^¼ × that.
+        public var blindBand: [Double]?
         /// The OpenBLAS kernel set the Gram and eigensolver ran on, and who chose it (see `BLASCore`).
         public var blas: BLASCoreReport?
 

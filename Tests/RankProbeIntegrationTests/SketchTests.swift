@@ -11,7 +11,9 @@ import RankProbeSynth
 
     /// N × V of r planted directions of strength `strength` (singular values, random orthogonal-ish
     /// directions) plus Gaussian noise σ per entry, shifted per row as log-probabilities are.
-    func planted(rank r: Int, strength: Double, sigma: Double, seed: UInt64) throws -> String {
+    /// `weak` adds a second tier of directions, weaker still.
+    func planted(rank r: Int, strength: Double, weak: (rank: Int, strength: Double)? = nil, sigma: Double,
+                 seed: UInt64) throws -> String {
         let n = Self.n, v = Self.v
         var state = seed
         func gaussian() -> Double {
@@ -26,14 +28,16 @@ import RankProbeSynth
             let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return x.map { $0 / norm }
         }
-        let u = (0..<r).map { _ in unit(n) }, w = (0..<r).map { _ in unit(v) }
+        let all = r + (weak?.rank ?? 0)
+        let u = (0..<all).map { _ in unit(n) }, w = (0..<all).map { _ in unit(v) }
+        let scale = (0..<all).map { $0 < r ? strength : weak!.strength }
         let dir = try temporaryDirectory()
         let path = dir.appendingPathComponent("planted.npy").path
         try NPYWriter.write(path: path, rows: n, columns: v, scalar: .float64) { i, row in
             let shift = -12 + gaussian()
             for j in 0..<v {
                 var s = shift + sigma * gaussian()
-                for k in 0..<r { s += strength * u[k][i] * w[k][j] }
+                for k in 0..<all { s += scale[k] * u[k][i] * w[k][j] }
                 row[j] = s
             }
         }
@@ -96,7 +100,13 @@ import RankProbeSynth
         #expect(exact.status == .ok && exact.rank == 20 && exact.confidence == "high", "\(exact.message)")
         let auto = try run(path, .auto)
         #expect(auto.spectrum?.method == "sketch", "\(auto.spectrum?.reason ?? "")")
-        #expect(auto.status == .ok && auto.rank == 20 && auto.confidence == "high", "\(auto.message)")
+        // The sketch's own confidence is high; a sketched count is reported at most medium, with the band of
+        // strengths it cannot see: from the exact threshold σ(NV)^¼ to (V/m)^¼ = 20^¼ times it.
+        #expect(auto.spectrum?.sketchTrial?.confidence == "high")
+        #expect(auto.status == .ok && auto.rank == 20 && auto.confidence == "medium", "\(auto.message)")
+        let band = try #require(auto.spectrum?.blindBand)
+        #expect(abs(band[0] / Self.threshold - 1) < 0.03 && abs(band[1] / band[0] - pow(20, 0.25)) < 1e-9)
+        #expect(auto.warnings.contains { $0.hasPrefix("read from a sketch of the 16000 token columns into 800") })
         #expect(auto.spectrum?.sketchColumns == 800)
         // Noise per entry is 1 on both routes.
         for r in [exact, auto] { #expect(abs((r.noiseModel?.sigma ?? 0) - 1) < 0.03) }
@@ -104,6 +114,25 @@ import RankProbeSynth
         // projection's spread (each direction keeps m/V of its energy ± √(2/m) ≈ 5 %, amplitude ± 2.5 %).
         let scaled = auto.singularValues[0] * (auto.spectrum?.scale ?? 0)
         #expect(abs(scaled / exact.singularValues[0] - 1) < 0.1)
+    }
+
+    @Test func weakTierInsideTheSketchsBlindBandIsNamed() throws {
+        // 20 directions at 12× the exact threshold and 10 more at 2×. The exact route sees the weak tier
+        // (at 2× its threshold: too close to call, ambiguous, at least 20). In the sketch (V/m = 20, its
+        // threshold 20^¼ ≈ 2.1× the exact one) the weak tier stands at ≈ 0.95× the threshold and leaves no
+        // trace, while the strong tier has a wide margin: the sketch reads ok 20. No route cheaper than
+        // the exact Gram can see such a tier, so the sketched answer carries the band it is blind to — and
+        // the weak tier's strength lies inside it — a warning saying so, and medium confidence.
+        let weak = 2 * Self.threshold
+        let path = try planted(rank: 20, strength: 12 * Self.threshold, weak: (10, weak), sigma: 1, seed: 4)
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        let exact = try run(path, .exact), auto = try run(path, .auto)
+        #expect(exact.status == .ambiguous && exact.lowerBound == 20, "\(exact.message)")
+        #expect(auto.spectrum?.method == "sketch")
+        #expect(auto.status == .ok && auto.rank == 20 && auto.confidence == "medium", "\(auto.message)")
+        let band = try #require(auto.spectrum?.blindBand)
+        #expect(band[0] < weak && weak < band[1], "weak tier \(weak) outside the band \(band)")
+        #expect(auto.warnings.contains { $0.contains("--exact rules them out") })
     }
 
     @Test func syntheticModelWithOutputBiasSameOnBothRoutes() throws {
@@ -131,7 +160,9 @@ import RankProbeSynth
             .writeNPY(path: path, samples: 600, serving: ServingArtefacts(bfloat16Logits: true))
         let exact = try run(path, .exact), sketch = try run(path, .sketch), auto = try run(path, .auto)
         #expect(exact.status == .insufficient && (exact.lowerBound ?? 0) >= 256, "\(exact.message)")
-        #expect(sketch.status == .ok && sketch.rank == 256, "\(sketch.message)")
+        // A forced sketch's ok over a bulk that is not MP is reported as what it shows: a lower bound.
+        #expect(sketch.spectrum?.sketchTrial?.status == "ok" && sketch.spectrum?.sketchTrial?.rank == 256)
+        #expect(sketch.status == .insufficient && sketch.lowerBound == 256 && sketch.rank == nil, "\(sketch.message)")
         #expect((sketch.noiseModel?.bulkFit?.stretch ?? 0) > 1.1)
         #expect(auto.spectrum?.method == "exact")
         #expect(auto.spectrum?.sketchTrial?.status == "ok")
