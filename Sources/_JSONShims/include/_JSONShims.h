@@ -101,7 +101,7 @@ typedef struct {
     /// Why the record could not be read although the JSON was valid (wrong types in fields we need).
     rp_str problem;
 
-    /// Canonical prompt bytes to digest (see shim.cpp: role/content of messages in order, or the prompt
+    /// Canonical prompt bytes to digest (see prompt.cpp: role/content of messages in order, or the prompt
     /// string / token list), ptr NULL when the document holds no prompt.
     rp_str prompt;
     /// 1 when the document has a request body (batch input `body`, pair `request`).
