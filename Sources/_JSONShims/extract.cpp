@@ -74,9 +74,13 @@ using namespace rp_shim;
 
 extern "C" {
 
-rp_json_parser *rp_json_parser_create(void) {
+rp_json_parser *rp_json_parser_create(rp_classify_fn record_kind, rp_classify_fn body_reader) {
+    if (!record_kind || !body_reader) return nullptr;
     try {
-        return new rp_json_parser();
+        rp_json_parser *p = new rp_json_parser();
+        p->record_kind = record_kind;
+        p->body_reader = body_reader;
+        return p;
     } catch (...) {
         return nullptr;
     }

@@ -22,52 +22,33 @@ void read_error(rp_json_parser &p, dom::element e) {
     p.failure = minify(e);
 }
 
-// Which of the 2026 API shapes a response body has, judged from keys no other reader uses.
-rp_shape api_shape(dom::object r) {
-    dom::element e;
-    // OpenAI-shaped bodies (OpenAI, vLLM, most servers: nearly every line of a big log) have `choices` and
-    // none of the keys below: one lookup settles them.
-    if (r["choices"].get(e) == SUCCESS) return RP_SHAPE_NONE;
-    std::string_view object;
-    dom::object meta;
-    if (r["meta_info"].get(e) == SUCCESS && e.get_object().get(meta) == SUCCESS) return RP_SHAPE_SGLANG;
-    if (r["candidates"].get(e) == SUCCESS || r["promptFeedback"].get(e) == SUCCESS) return RP_SHAPE_GEMINI;
-    if (r["object"].get(e) == SUCCESS && get_str(e, object) && object == "response") return RP_SHAPE_RESPONSES;
-    if (r["output"].get(e) == SUCCESS && e.is_array()) return RP_SHAPE_RESPONSES;
-    if (r["created_at"].get(e) == SUCCESS && e.is_string() && r["done"].get(e) == SUCCESS &&
-        (r["response"].get(e) == SUCCESS || r["message"].get(e) == SUCCESS)) return RP_SHAPE_OLLAMA;
-    return RP_SHAPE_NONE;
-}
-
-void read_response(rp_json_parser &p, dom::object r, rp_doc &d) {
+// A response body, read by the reader the Swift classifier (`BodyShape`) chooses from its keys.
+void read_response(rp_json_parser &p, dom::object r, uint64_t keys, rp_doc &d) {
     dom::element e;
     std::string_view s;
     if (r["model"].get(e) == SUCCESS && get_str(e, s)) d.model = str_of(s);
-    if (r["error"].get(e) == SUCCESS) read_error(p, e);
+    if ((keys & RP_KEY_ERROR) && r["error"].get(e) == SUCCESS) read_error(p, e);
     dom::array arr;
     if (r["prompt_logprobs"].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS) read_prompt_logprobs(p, arr, d);
     if (r["kv_transfer_params"].get(e) == SUCCESS) d.vllm = 1;
     // An echoed prompt is used only when there is no request body (see LogParser docs).
     bool want_prompt = d.prompt.ptr == nullptr;
-    switch (api_shape(r)) {
-    case RP_SHAPE_SGLANG: {
+    switch (p.body_reader(keys)) {
+    case RP_READER_SGLANG: {
         dom::object meta;
-        (void)r["meta_info"].get(e);
-        if (e.get_object().get(meta) == SUCCESS) read_sglang(p, meta, d);
+        if (r["meta_info"].get(e) == SUCCESS && e.get_object().get(meta) == SUCCESS) read_sglang(p, meta, d);
         return;
     }
-    case RP_SHAPE_GEMINI: read_gemini(p, r, d); return;
-    case RP_SHAPE_RESPONSES: read_responses_api(p, r, d); return;
-    case RP_SHAPE_OLLAMA: read_ollama(p, r, d); return;
-    default: break;
+    case RP_READER_GEMINI: read_gemini(p, r, d); return;
+    case RP_READER_RESPONSES: read_responses_api(p, r, d); return;
+    case RP_READER_OLLAMA: read_ollama(p, r, d); return;
+    case RP_READER_LLAMACPP: read_llamacpp_body(p, r, d, want_prompt); return;
+    default: read_openai(p, r, d, want_prompt); return;
     }
-    if (r["completion_probabilities"].get(e) == SUCCESS || r["generation_settings"].get(e) == SUCCESS ||
-        r["tokens_predicted"].get(e) == SUCCESS) {
-        read_llamacpp_body(p, r, d, want_prompt);
-        return;
-    }
-    read_openai(p, r, d, want_prompt);
 }
+
+// A response body inside an envelope: its own keys decide its reader.
+void read_inner_response(rp_json_parser &p, dom::object r, rp_doc &d) { read_response(p, r, object_keys(r), d); }
 
 void reset_record(rp_json_parser &p, rp_doc &d) {
     std::memset(&d, 0, sizeof d);
@@ -86,22 +67,26 @@ void reset_record(rp_json_parser &p, rp_doc &d) {
     p.tracked.clear();
 }
 
+// The envelope the Swift classifier (`RecordShape`) chooses from the root's keys, then the reader(s) it
+// holds; a root that is no envelope is read as a response body (with the same key set).
 void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
     dom::object o;
     if (root.get_object().get(o) != SUCCESS) { set_problem(p, "the JSON value is not an object"); return; }
-    dom::element e, custom_id, body, response, request;
+    uint64_t keys = object_keys(o);
+    dom::element e, response;
     std::string_view s;
-    bool has_custom = o["custom_id"].get(custom_id) == SUCCESS;
-    if (has_custom && get_str(custom_id, s)) d.custom_id = str_of(s);
-    if (has_custom && o["body"].get(body) == SUCCESS && (o["method"].get(e) == SUCCESS || o["url"].get(e) == SUCCESS)) {
+    if ((keys & RP_KEY_CUSTOM_ID) && o["custom_id"].get(e) == SUCCESS && get_str(e, s)) d.custom_id = str_of(s);
+    // The classifier's choice is trusted for the reader, not for memory: every value is still looked up.
+    bool has_response = (keys & RP_KEY_RESPONSE) && o["response"].get(response) == SUCCESS;
+    switch (p.record_kind(keys)) {
+    case RP_KIND_BATCH_INPUT: {
         d.kind = RP_KIND_BATCH_INPUT;
         dom::object req;
-        if (body.get_object().get(req) == SUCCESS) read_request(p, req, d);
+        if (o["body"].get(e) == SUCCESS && e.get_object().get(req) == SUCCESS) read_request(p, req, d);
         else set_problem(p, "batch input `body` is not an object");
         return;
     }
-    bool has_response = o["response"].get(response) == SUCCESS;
-    if (has_custom && (has_response || o["error"].get(e) == SUCCESS)) {
+    case RP_KIND_BATCH_OUTPUT: {
         d.kind = RP_KIND_BATCH_OUTPUT;
         if (o["error"].get(e) == SUCCESS) read_error(p, e);
         dom::object env;
@@ -109,21 +94,20 @@ void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
             int64_t code;
             if (env["status_code"].get(e) == SUCCESS && e.get_int64().get(code) == SUCCESS) d.status_code = (int32_t)code;
             dom::object rb;
-            if (env["body"].get(e) == SUCCESS && e.get_object().get(rb) == SUCCESS) read_response(p, rb, d);
+            if (env["body"].get(e) == SUCCESS && e.get_object().get(rb) == SUCCESS) read_inner_response(p, rb, d);
         }
         return;
     }
-    if (o["request"].get(request) == SUCCESS && has_response) {
+    case RP_KIND_PAIR: {
         d.kind = RP_KIND_PAIR;
         dom::object req, res;
-        if (request.get_object().get(req) == SUCCESS) read_request(p, req, d);
+        if (o["request"].get(e) == SUCCESS && e.get_object().get(req) == SUCCESS) read_request(p, req, d);
         else set_problem(p, "`request` is not an object");
-        if (response.get_object().get(res) == SUCCESS) read_response(p, res, d);
+        if (has_response && response.get_object().get(res) == SUCCESS) read_inner_response(p, res, d);
         else set_problem(p, "`response` is not an object");
         return;
     }
-    dom::element messages;
-    if (has_response && !has_custom && o["messages"].get(messages) == SUCCESS && messages.is_array()) {
+    case RP_KIND_LITELLM: {
         // LiteLLM's StandardLoggingPayload (what its logging callbacks and proxy spend logs write): the
         // request's `messages` and `model_parameters` beside the `response`; `status` "failure" with
         // `error_str` for a failed call.
@@ -143,12 +127,14 @@ void read_record(rp_json_parser &p, dom::element root, rp_doc &d) {
             return;
         }
         dom::object res;
-        if (response.get_object().get(res) == SUCCESS) read_response(p, res, d);
-        else if (!response.is_null()) set_problem(p, "`response` is not an object");
+        if (has_response && response.get_object().get(res) == SUCCESS) read_inner_response(p, res, d);
+        else if (!has_response || !response.is_null()) set_problem(p, "`response` is not an object");
         return;
     }
-    read_response(p, o, d);
-    if (d.shape != RP_SHAPE_NONE) d.kind = RP_KIND_RESPONSE;
+    default:
+        read_response(p, o, keys, d);
+        if (d.shape != RP_SHAPE_NONE) d.kind = RP_KIND_RESPONSE;
+    }
 }
 
 int32_t deliver(rp_json_parser &p, dom::element root, int32_t index, int32_t nonfinite,

@@ -32,6 +32,9 @@ struct rp_json_parser {
     std::vector<int64_t> bias_ids;
     std::vector<double> bias_values;
     std::vector<int64_t> tracked;
+    // The Swift classifiers (see rp_json_parser_create).
+    rp_classify_fn record_kind = nullptr;
+    rp_classify_fn body_reader = nullptr;
 };
 
 namespace rp_shim {
@@ -115,9 +118,12 @@ void read_responses_api(rp_json_parser &p, dom::object r, rp_doc &d);
 void read_gemini(rp_json_parser &p, dom::object r, rp_doc &d);
 void read_ollama(rp_json_parser &p, dom::object r, rp_doc &d);
 
+// keys.cpp: the key set (RP_KEY_* | RP_FACT_*) of an object, from one walk over its keys.
+uint64_t object_keys(dom::object o);
+
 // record.cpp: envelopes (Batch lines, pairs, LiteLLM payloads) and the response dispatch.
 void read_error(rp_json_parser &p, dom::element e);
-void read_response(rp_json_parser &p, dom::object r, rp_doc &d);
+void read_response(rp_json_parser &p, dom::object r, uint64_t keys, rp_doc &d);
 int32_t deliver(rp_json_parser &p, dom::element root, int32_t index, int32_t nonfinite, rp_json_record_fn fn, void *ctx);
 
 // errors.cpp: where a syntax error is, and the NaN/Infinity rewrite.

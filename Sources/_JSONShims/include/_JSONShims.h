@@ -80,6 +80,58 @@ typedef enum {
     RP_SHAPE_SGLANG = 9,      // SGLang /generate: meta_info.output_*_logprobs tuples [logprob, id, text]
 } rp_shape;
 
+/// The keys of a JSON object that decide what a record is and which reader its response body needs: one
+/// bit per key name (set when the object has the key, whatever its value), plus `RP_FACT_*` bits for the few
+/// value facts the decisions use. The shim walks an object's keys once to build the set (for a repeated key
+/// only the first occurrence counts, as in a lookup) and hands it to the Swift classifiers
+/// (`RecordShape.classify(rootKeys:)`, `BodyShape.classify(keys:)` in RankProbeLogRecords); the decision
+/// rules live there.
+enum {
+    // Envelope keys (the root object).
+    RP_KEY_CUSTOM_ID = 1 << 0,
+    RP_KEY_BODY = 1 << 1,
+    RP_KEY_METHOD = 1 << 2,
+    RP_KEY_URL = 1 << 3,
+    RP_KEY_RESPONSE = 1 << 4,   // also an Ollama /api/generate body key
+    RP_KEY_ERROR = 1 << 5,
+    RP_KEY_REQUEST = 1 << 6,
+    RP_KEY_MESSAGES = 1 << 7,
+    // Response-body keys.
+    RP_KEY_CHOICES = 1 << 8,
+    RP_KEY_META_INFO = 1 << 9,
+    RP_KEY_CANDIDATES = 1 << 10,
+    RP_KEY_PROMPT_FEEDBACK = 1 << 11,
+    RP_KEY_OBJECT = 1 << 12,
+    RP_KEY_OUTPUT = 1 << 13,
+    RP_KEY_CREATED_AT = 1 << 14,
+    RP_KEY_DONE = 1 << 15,
+    RP_KEY_MESSAGE = 1 << 16,
+    RP_KEY_COMPLETION_PROBABILITIES = 1 << 17,
+    RP_KEY_GENERATION_SETTINGS = 1 << 18,
+    RP_KEY_TOKENS_PREDICTED = 1 << 19,
+    // Value facts (each implies its key's bit).
+    RP_FACT_MESSAGES_IS_ARRAY = 1 << 24,
+    RP_FACT_META_INFO_IS_OBJECT = 1 << 25,
+    RP_FACT_OBJECT_IS_RESPONSE = 1 << 26,   // `object` is the string "response"
+    RP_FACT_OUTPUT_IS_ARRAY = 1 << 27,
+    RP_FACT_CREATED_AT_IS_STRING = 1 << 28,
+};
+
+/// Which reader a response body goes to (`BodyShape` in Swift). The reader then settles the finer
+/// `rp_shape` (chat or completions, old or new llama.cpp entries, error-only) from the values it reads.
+typedef enum {
+    RP_READER_OPENAI = 0,   // choices[] (OpenAI, vLLM, most servers), and bodies no other reader claims
+    RP_READER_LLAMACPP = 1,
+    RP_READER_SGLANG = 2,
+    RP_READER_GEMINI = 3,
+    RP_READER_RESPONSES = 4,
+    RP_READER_OLLAMA = 5,
+} rp_reader;
+
+/// A classifier: a key set (RP_KEY_* | RP_FACT_*) in, a decision out (an rp_kind for the root object, an
+/// rp_reader for a response body). Called synchronously, on the thread that runs `rp_json_extract`.
+typedef int32_t (*rp_classify_fn)(uint64_t keys);
+
 /// One extracted record. Pointers are valid until the callback returns.
 typedef struct {
     int32_t kind;   // rp_kind
@@ -161,8 +213,10 @@ typedef struct {
 
 typedef struct rp_json_parser rp_json_parser;
 
-/// Returns NULL only when out of memory.
-rp_json_parser *rp_json_parser_create(void);
+/// `record_kind` decides the kind of each document from its root keys (RP_KIND_RESPONSE: the root is itself
+/// a response body, or nothing known); `body_reader` decides the reader of each response body from its keys.
+/// Returns NULL when out of memory or when a classifier is NULL.
+rp_json_parser *rp_json_parser_create(rp_classify_fn record_kind, rp_classify_fn body_reader);
 void rp_json_parser_destroy(rp_json_parser *parser);
 
 /// Return nonzero to stop after this record.
