@@ -7,11 +7,8 @@ import _JSONShims
 /// `response` also covers roots with none of the known keys: the body reader then finds no shape and the
 /// record stays of unknown kind (`FormatDetection` refuses it).
 enum RecordShape: Int32, Sendable, CaseIterable {
-    case response = 1     // RP_KIND_RESPONSE
-    case batchInput = 2   // RP_KIND_BATCH_INPUT
-    case batchOutput = 3  // RP_KIND_BATCH_OUTPUT
-    case pair = 4         // RP_KIND_PAIR
-    case litellm = 5      // RP_KIND_LITELLM
+    // The raw values are the C header's rp_kind, RP_KIND_RESPONSE (1) … RP_KIND_LITELLM (5).
+    case response = 1, batchInput, batchOutput, pair, litellm
 
     /// The rules, in order (the first that matches wins):
     /// 1. `custom_id` with `body` and `method` or `url`: an OpenAI Batch API *input* line

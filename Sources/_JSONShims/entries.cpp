@@ -111,18 +111,23 @@ void read_prompt_logprobs(rp_json_parser &p, dom::array a, rp_doc &d) {
     d.vllm = 1;
 }
 
-// The first generated position of an entry list [{token, logprob, bytes, top_logprobs}] (chat
-// `logprobs.content`, Responses `output_text.logprobs`, Ollama `logprobs`): sampled entry and its alternatives.
-void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what) {
-    if (list.size() == 0) return;
-    dom::object first;
-    if (list.at(0).get_object().get(first) != SUCCESS) { set_problem(p, what); return; }
+// The first generated position from its token object: the sampled entry and its alternatives.
+void read_first_entry(rp_json_parser &p, dom::object first, rp_doc &d) {
     dom::array top;
     bool has_top = false;
     d.sampled = read_entry(p, first, d.vllm, &top, &has_top);
     d.has_sampled = 1;
     d.has_logprobs = 1;
     if (has_top) read_alternatives(p, top, d.vllm, p.top);
+}
+
+// The first generated position of an entry list [{token, logprob, bytes, top_logprobs}] (chat
+// `logprobs.content`, Responses `output_text.logprobs`, Ollama `logprobs`): sampled entry and its alternatives.
+void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what) {
+    if (list.size() == 0) return;
+    dom::object first;
+    if (list.at(0).get_object().get(first) != SUCCESS) { set_problem(p, what); return; }
+    read_first_entry(p, first, d);
 }
 
 }  // namespace rp_shim

@@ -13,6 +13,9 @@
 // - Python's json module writes NaN/Infinity/-Infinity, which are not JSON. When a text fails to parse and
 //   contains such literals outside strings, they are rewritten to null and the text is parsed again; the
 //   affected log-probabilities then come back flagged RP_ENTRY_NO_VALUE and the count is reported.
+// - Format decisions are Swift's: each object's keys are walked once into a key set (keys.cpp), the Swift
+//   classifiers handed to rp_json_parser_create choose the envelope and the body's reader (record.cpp), and
+//   the readers (one file per API family) only extract fields.
 #include "shim_internal.h"
 
 namespace rp_shim {

@@ -33,12 +33,7 @@ void read_llamacpp(rp_json_parser &p, dom::array probs, rp_doc &d) {
         }
         return;
     }
-    dom::array top;
-    bool has_top = false;
-    d.sampled = read_entry(p, first, d.vllm, &top, &has_top);
-    d.has_sampled = 1;
-    d.has_logprobs = 1;
-    if (has_top) read_alternatives(p, top, d.vllm, p.top);
+    read_first_entry(p, first, d);
     // `prob`/`top_probs` instead of `logprob`/`top_logprobs`: llama.cpp's post_sampling_probs.
     if ((d.sampled.flags & RP_ENTRY_FROM_PROB) || first["top_probs"].get(e) == SUCCESS) d.post_sampling = 1;
 }

@@ -95,6 +95,7 @@ rp_entry read_entry(rp_json_parser &p, dom::object o, int32_t &vllm, dom::array 
 void read_alternatives(rp_json_parser &p, dom::array a, int32_t &vllm, std::vector<rp_entry> &out);
 void read_token_dict(rp_json_parser &p, dom::object o, int32_t &vllm, std::vector<rp_entry> &out);
 void read_prompt_logprobs(rp_json_parser &p, dom::array a, rp_doc &d);
+void read_first_entry(rp_json_parser &p, dom::object first, rp_doc &d);
 void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what);
 
 // prompt.cpp: the canonical prompt bytes (row keys).

@@ -2,9 +2,11 @@
 //
 // Why a purpose-built extractor and not a general DOM in Swift: measured on this machine simdjson parses
 // 640–970 MB/s against ~49 MB/s for Foundation's JSONDecoder, but most of that advantage is lost if every
-// value is re-materialised as a Swift object. The C++ side therefore recognises the few log shapes rankprobe
-// reads and hands back one flat `rp_doc` per record: scalars, plus strings as pointer+length into memory owned
-// by the parser. Everything a callback receives is valid only until the callback returns.
+// value is re-materialised as a Swift object. The C++ side therefore reads the few log shapes rankprobe knows
+// and hands back one flat `rp_doc` per record: scalars, plus strings as pointer+length into memory owned by the
+// parser. Everything a callback receives is valid only until the callback returns. Which shape a record has is
+// not decided here: the shim reports each object's key set (RP_KEY_*) to classifiers written in Swift, given
+// to `rp_json_parser_create`, and runs the reader they choose.
 //
 // Errors travel as return codes (simdjson's error-code API, no exceptions cross this boundary) with a message
 // and, when it can be located, the byte offset of the problem.
