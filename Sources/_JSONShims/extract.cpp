@@ -8,8 +8,8 @@
 // - No exceptions: only the error-code forms (`.get(x)`, `.error()`) are used, and every entry point also
 //   catches anything (std::bad_alloc) so nothing unwinds into C/Swift.
 // - Strings handed out point into the DOM's string buffer or into `arena`, which is reserved up front to a
-//   size the extracted data provably cannot exceed (decoded `bytes` arrays and the canonical prompt are never
-//   longer than the JSON text they came from, plus a constant), so pointers stay valid for the callback.
+//   size the extracted data provably cannot exceed (decoded `bytes` arrays and minified prompt pieces are
+//   never longer than the JSON text they came from, plus a constant), so pointers stay valid for the callback.
 // - Python's json module writes NaN/Infinity/-Infinity, which are not JSON. When a text fails to parse and
 //   contains such literals outside strings, they are rewritten to null and the text is parsed again; the
 //   affected log-probabilities then come back flagged RP_ENTRY_NO_VALUE and the count is reported.

@@ -1,111 +1,134 @@
-// The canonical prompt bytes a row key is the digest of.
+// The prompt's pieces, which Swift (`PromptKey`) composes into the canonical bytes a row key digests: the
+// messages of a chat / Responses / Gemini request (role and content, structured content as minified JSON),
+// or a prompt string, a token-id list, or any other prompt value as minified JSON. Which request field is
+// the prompt is decided in request.cpp; how the pieces become bytes, in Swift.
 #include "shim_internal.h"
 
 namespace rp_shim {
+namespace {
 
-// Canonical prompt bytes. Chat: "chat\n" then role 0x1F content 0x1E per message (string content as is,
-// structured content as minified JSON). Completions/llama.cpp: "prompt\n" + string, "tokens\n" + ids
-// joined by ',', or "json\n" + minified JSON for other prompt forms. The tag keeps a chat prompt and a
-// text prompt with equal bytes from colliding; nothing else of the request enters the key.
-bool canonical_messages(rp_json_parser &p, dom::array messages) {
-    bool ok = arena_put(p, "chat\n");
+void add_part(rp_json_parser &p, int32_t kind, rp_str role, rp_str text) { p.parts.push_back(rp_prompt_part{kind, role, text}); }
+
+// Text kept in the arena (never reallocated, so the slice stays valid for the callback).
+bool arena_text(rp_json_parser &p, std::string_view s, rp_str &out) {
+    size_t start = p.arena.size();
+    if (!arena_put(p, s)) return false;
+    out = rp_str{p.arena.data() + start, (int64_t)s.size()};
+    return true;
+}
+
+// A message's content: a string as is, null as none, anything else as minified JSON.
+bool content_text(rp_json_parser &p, dom::element c, rp_str &out) {
+    std::string_view s;
+    if (get_str(c, s)) { out = str_of(s); return true; }
+    if (c.is_null()) { out = no_str(); return true; }
+    return arena_text(p, minify(c), out);
+}
+
+bool message_parts(rp_json_parser &p, dom::array messages) {
     for (dom::element m : messages) {
         dom::object o;
         if (m.get_object().get(o) != SUCCESS) { set_problem(p, "a message is not an object"); return false; }
-        std::string_view role;
-        dom::element role_e, content_e;
-        if (o["role"].get(role_e) == SUCCESS) get_str(role_e, role);
-        ok = ok && arena_put(p, role) && arena_put(p, "\x1f");
-        if (o["content"].get(content_e) == SUCCESS) {
-            std::string_view s;
-            if (get_str(content_e, s)) ok = ok && arena_put(p, s);
-            else if (!content_e.is_null()) ok = ok && arena_put(p, minify(content_e));
-        }
-        ok = ok && arena_put(p, "\x1e");
+        std::string_view s;
+        dom::element e;
+        rp_str role = (o["role"].get(e) == SUCCESS && get_str(e, s)) ? str_of(s) : no_str();
+        rp_str content = no_str();
+        if (o["content"].get(e) == SUCCESS && !content_text(p, e, content)) return false;
+        add_part(p, RP_PART_MESSAGE, role, content);
     }
-    return ok;
+    return true;
 }
 
-bool canonical_prompt(rp_json_parser &p, dom::element prompt) {
+// One Gemini turn {role, parts: [{text} | other part]}: the turn, then each part's text (a non-text part as
+// minified JSON).
+bool gemini_turn(rp_json_parser &p, int32_t kind, dom::element content) {
+    dom::object c;
+    if (content.get_object().get(c) != SUCCESS) { set_problem(p, "a Gemini content is not an object"); return false; }
     std::string_view s;
-    if (get_str(prompt, s)) return arena_put(p, "prompt\n") && arena_put(p, s);
+    dom::element e;
+    rp_str role = (kind == RP_PART_MESSAGE && c["role"].get(e) == SUCCESS && get_str(e, s)) ? str_of(s) : no_str();
+    add_part(p, kind, role, no_str());
+    dom::array parts;
+    if (c["parts"].get(e) != SUCCESS || e.get_array().get(parts) != SUCCESS) return true;
+    for (dom::element part : parts) {
+        dom::object po;
+        rp_str text;
+        if (part.get_object().get(po) == SUCCESS && po["text"].get(e) == SUCCESS && get_str(e, s)) text = str_of(s);
+        else if (!arena_text(p, minify(part), text)) return false;
+        add_part(p, RP_PART_CONTINUED, no_str(), text);
+    }
+    return true;
+}
+
+}  // namespace
+
+void begin_prompt(rp_json_parser &p, rp_doc &d) {
+    p.parts.clear();
+    p.prompt_tokens.clear();
+    d.prompt_form = RP_PROMPT_NONE;
+    d.prompt_text = no_str();
+}
+
+bool chat_prompt(rp_json_parser &p, rp_doc &d, dom::array messages) {
+    begin_prompt(p, d);
+    if (!message_parts(p, messages)) return false;
+    d.prompt_form = RP_PROMPT_MESSAGES;
+    return true;
+}
+
+bool value_prompt(rp_json_parser &p, rp_doc &d, dom::element prompt) {
+    begin_prompt(p, d);
+    std::string_view s;
     dom::array a;
-    if (prompt.get_array().get(a) == SUCCESS) {
-        if (a.size() == 1 && get_str(a.at(0).value_unsafe(), s)) return arena_put(p, "prompt\n") && arena_put(p, s);
-        bool all_ints = a.size() > 0;
+    bool is_array = prompt.get_array().get(a) == SUCCESS;
+    if (get_str(prompt, s) || (is_array && a.size() == 1 && get_str(a.at(0).value_unsafe(), s))) {
+        d.prompt_text = str_of(s);
+        d.prompt_form = RP_PROMPT_TEXT;
+        return true;
+    }
+    if (is_array && a.size() > 0) {
+        bool all_ints = true;
         for (dom::element x : a) if (!x.is_int64()) { all_ints = false; break; }
         if (all_ints) {
-            bool ok = arena_put(p, "tokens\n");
-            bool first = true;
             for (dom::element x : a) {
-                char buf[24];
                 int64_t v = 0;
                 (void)x.get_int64().get(v);
-                auto r = std::to_chars(buf, buf + sizeof buf, v);
-                ok = ok && (first || arena_put(p, ",")) && arena_put(p, std::string_view(buf, r.ptr - buf));
-                first = false;
+                p.prompt_tokens.push_back(v);
             }
-            return ok;
+            d.prompt_form = RP_PROMPT_TOKENS;
+            return true;
         }
     }
-    return arena_put(p, "json\n") && arena_put(p, minify(prompt));
+    if (!arena_text(p, minify(prompt), d.prompt_text)) return false;
+    d.prompt_form = RP_PROMPT_JSON;
+    return true;
 }
 
-void set_prompt(rp_json_parser &p, rp_doc &d, size_t start) {
-    d.prompt = rp_str{p.arena.data() + start, (int64_t)(p.arena.size() - start)};
-}
-
-// One message of a chat-like prompt in the canonical form: role 0x1F content 0x1E.
-bool canonical_message(rp_json_parser &p, std::string_view role, std::string_view content) {
-    return arena_put(p, role) && arena_put(p, "\x1f") && arena_put(p, content) && arena_put(p, "\x1e");
-}
-
-// OpenAI Responses `input`: a string is one user message (so it keys like the same chat prompt); a list
-// of messages is read as chat `messages`. `instructions` come first, as the system message they act as.
-bool canonical_responses_input(rp_json_parser &p, dom::object req, dom::element input) {
-    bool ok = arena_put(p, "chat\n");
+// OpenAI Responses: `instructions` (a string), then `input`: a string, a list of messages, or anything else.
+bool responses_prompt(rp_json_parser &p, rp_doc &d, dom::object req, dom::element input) {
+    begin_prompt(p, d);
     dom::element e;
     std::string_view s;
-    if (req["instructions"].get(e) == SUCCESS && get_str(e, s)) ok = ok && canonical_message(p, "system", s);
-    if (get_str(input, s)) return ok && canonical_message(p, "user", s);
+    if (req["instructions"].get(e) == SUCCESS && get_str(e, s)) add_part(p, RP_PART_INSTRUCTIONS, no_str(), str_of(s));
     dom::array messages;
-    if (input.get_array().get(messages) != SUCCESS) return ok && arena_put(p, minify(input));
-    size_t before = p.arena.size();
-    if (!canonical_messages(p, messages)) return false;
-    // canonical_messages wrote its own "chat\n" tag: drop it (the tag is already in place).
-    p.arena.erase(before, 5);
-    return ok;
+    rp_str text;
+    if (get_str(input, s)) add_part(p, RP_PART_INPUT_TEXT, no_str(), str_of(s));
+    else if (input.get_array().get(messages) == SUCCESS) { if (!message_parts(p, messages)) return false; }
+    else if (arena_text(p, minify(input), text)) add_part(p, RP_PART_INPUT_JSON, no_str(), text);
+    else return false;
+    d.prompt_form = RP_PROMPT_MESSAGES;
+    return true;
 }
 
-// Gemini `contents: [{role, parts: [{text}]}]` (+ `systemInstruction`): role and the concatenated part
-// texts per turn; non-text parts enter as minified JSON. Gemini's "model" role is the assistant's.
-bool canonical_gemini(rp_json_parser &p, dom::object req, dom::array contents) {
-    bool ok = arena_put(p, "chat\n");
+// Gemini `systemInstruction` / `system_instruction` (a content object), then `contents`.
+bool gemini_prompt(rp_json_parser &p, rp_doc &d, dom::object req, dom::array contents) {
+    begin_prompt(p, d);
     dom::element e;
-    auto turn = [&](std::string_view role, dom::element content) {
-        dom::object c;
-        dom::array parts;
-        if (content.get_object().get(c) != SUCCESS) { set_problem(p, "a Gemini content is not an object"); return false; }
-        std::string_view r = role;
-        dom::element re;
-        if (r.empty() && c["role"].get(re) == SUCCESS) get_str(re, r);
-        if (r == "model") r = "assistant";
-        bool good = arena_put(p, r.empty() ? std::string_view("user") : r) && arena_put(p, "\x1f");
-        dom::element pe;
-        if (c["parts"].get(pe) == SUCCESS && pe.get_array().get(parts) == SUCCESS) {
-            for (dom::element part : parts) {
-                dom::object po;
-                dom::element te;
-                std::string_view text;
-                if (part.get_object().get(po) == SUCCESS && po["text"].get(te) == SUCCESS && get_str(te, text)) good = good && arena_put(p, text);
-                else good = good && arena_put(p, minify(part));
-            }
-        }
-        return good && arena_put(p, "\x1e");
-    };
-    if (req["systemInstruction"].get(e) == SUCCESS || req["system_instruction"].get(e) == SUCCESS) ok = ok && turn("system", e);
-    for (dom::element c : contents) { ok = ok && turn("", c); if (!p.problem.empty()) return false; }
-    return ok;
+    if ((req["systemInstruction"].get(e) == SUCCESS || req["system_instruction"].get(e) == SUCCESS) &&
+        !gemini_turn(p, RP_PART_INSTRUCTIONS, e)) return false;
+    for (dom::element c : contents) if (!gemini_turn(p, RP_PART_MESSAGE, c)) return false;
+    d.prompt_form = RP_PROMPT_GEMINI;
+    return true;
 }
 
 }  // namespace rp_shim

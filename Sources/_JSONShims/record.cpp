@@ -32,7 +32,7 @@ void read_response(rp_json_parser &p, dom::object r, uint64_t keys, rp_doc &d) {
     if (r["prompt_logprobs"].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS) read_prompt_logprobs(p, arr, d);
     if (r["kv_transfer_params"].get(e) == SUCCESS) d.vllm = 1;
     // An echoed prompt is used only when there is no request body (see LogParser docs).
-    bool want_prompt = d.prompt.ptr == nullptr;
+    bool want_prompt = d.prompt_form == RP_PROMPT_NONE;
     switch (p.body_reader(keys)) {
     case RP_READER_SGLANG: {
         dom::object meta;
@@ -65,6 +65,8 @@ void reset_record(rp_json_parser &p, rp_doc &d) {
     p.bias_ids.clear();
     p.bias_values.clear();
     p.tracked.clear();
+    p.parts.clear();
+    p.prompt_tokens.clear();
 }
 
 // The envelope the Swift classifier (`RecordShape`) chooses from the root's keys, then the reader(s) it
@@ -153,6 +155,13 @@ int32_t deliver(rp_json_parser &p, dom::element root, int32_t index, int32_t non
     d.bias_count = (int32_t)p.bias_ids.size();
     d.tracked_ids = p.tracked.data();
     d.tracked_count = (int32_t)p.tracked.size();
+    if (d.prompt_form == RP_PROMPT_MESSAGES || d.prompt_form == RP_PROMPT_GEMINI) {
+        d.prompt_parts = p.parts.data();
+        d.prompt_part_count = (int32_t)p.parts.size();
+    } else if (d.prompt_form == RP_PROMPT_TOKENS) {
+        d.prompt_tokens = p.prompt_tokens.data();
+        d.prompt_token_count = (int32_t)p.prompt_tokens.size();
+    }
     if (d.prompt_positions >= 0) {
         d.prompt_starts = p.prompt_starts.data();
         d.prompt_is_null = p.prompt_null.data();

@@ -137,21 +137,13 @@ void read_request(rp_json_parser &p, dom::object req, rp_doc &d) {
     dom::element e;
     std::string_view s;
     if (req["model"].get(e) == SUCCESS && get_str(e, s)) d.request_model = str_of(s);
-    size_t start = p.arena.size();
     dom::array messages;
-    if (req["messages"].get(e) == SUCCESS && e.get_array().get(messages) == SUCCESS) {
-        if (canonical_messages(p, messages)) set_prompt(p, d, start);
-    } else if (req["prompt"].get(e) == SUCCESS && !e.is_null()) {
-        if (canonical_prompt(p, e)) set_prompt(p, d, start);
-    } else if (req["input"].get(e) == SUCCESS && !e.is_null()) {
-        if (canonical_responses_input(p, req, e)) set_prompt(p, d, start);
-    } else if (req["contents"].get(e) == SUCCESS && e.get_array().get(messages) == SUCCESS) {
-        if (canonical_gemini(p, req, messages)) set_prompt(p, d, start);
-    } else if (req["text"].get(e) == SUCCESS && !e.is_null()) {
-        if (canonical_prompt(p, e)) set_prompt(p, d, start);           // SGLang /generate
-    } else if (req["input_ids"].get(e) == SUCCESS && !e.is_null()) {
-        if (canonical_prompt(p, e)) set_prompt(p, d, start);
-    }
+    if (req["messages"].get(e) == SUCCESS && e.get_array().get(messages) == SUCCESS) chat_prompt(p, d, messages);
+    else if (req["prompt"].get(e) == SUCCESS && !e.is_null()) value_prompt(p, d, e);
+    else if (req["input"].get(e) == SUCCESS && !e.is_null()) responses_prompt(p, d, req, e);
+    else if (req["contents"].get(e) == SUCCESS && e.get_array().get(messages) == SUCCESS) gemini_prompt(p, d, req, messages);
+    else if (req["text"].get(e) == SUCCESS && !e.is_null()) value_prompt(p, d, e);  // SGLang /generate
+    else if (req["input_ids"].get(e) == SUCCESS && !e.is_null()) value_prompt(p, d, e);
     if (req["logit_bias"].get(e) == SUCCESS) read_logit_bias(p, d, e);
     d.bias_known = 1;
     read_max_tokens(req, d);

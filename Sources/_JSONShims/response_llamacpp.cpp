@@ -54,8 +54,7 @@ void read_llamacpp_body(rp_json_parser &p, dom::object r, rp_doc &d, bool want_p
         read_probs_request(gs, d);
     }
     if (want_prompt && r["prompt"].get(e) == SUCCESS && !e.is_null()) {
-        size_t start = p.arena.size();
-        if (canonical_prompt(p, e)) set_prompt(p, d, start);
+        value_prompt(p, d, e);
     }
 }
 

@@ -45,8 +45,7 @@ void read_openai(rp_json_parser &p, dom::object r, rp_doc &d, bool want_prompt) 
     if (r["prompt_token_ids"].get(e) == SUCCESS) {
         d.vllm = 1;
         if (want_prompt && !e.is_null()) {
-            size_t start = p.arena.size();
-            if (canonical_prompt(p, e)) set_prompt(p, d, start);
+            value_prompt(p, d, e);
         }
     }
     dom::array choices;
@@ -66,8 +65,7 @@ void read_openai(rp_json_parser &p, dom::object r, rp_doc &d, bool want_prompt) 
     if (c["prompt_logprobs"].get(e) == SUCCESS && e.get_array().get(arr) == SUCCESS) read_prompt_logprobs(p, arr, d);
     if (want_prompt && c["prompt_token_ids"].get(e) == SUCCESS && !e.is_null()) {
         d.vllm = 1;
-        size_t start = p.arena.size();
-        if (canonical_prompt(p, e)) set_prompt(p, d, start);
+        value_prompt(p, d, e);
     }
     dom::object logprobs;
     if (c["logprobs"].get(e) != SUCCESS || e.get_object().get(logprobs) != SUCCESS) return;

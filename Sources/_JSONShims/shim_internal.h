@@ -22,7 +22,7 @@ struct rp_json_parser {
     std::string copy;      // padded copy of the input when the caller's buffer is not padded
     std::string sanitised; // padded copy with NaN/Infinity rewritten to null (never the buffer `copy` holds:
                            // `data` may point into `copy` while the sanitised text is built and parsed)
-    std::string arena;     // decoded bytes and canonical prompt of the current record
+    std::string arena;     // decoded bytes and minified prompt pieces of the current record
     std::string problem;   // shape problem text of the current record
     std::string failure;   // failure text of the current record
     std::vector<rp_entry> top;
@@ -32,6 +32,8 @@ struct rp_json_parser {
     std::vector<int64_t> bias_ids;
     std::vector<double> bias_values;
     std::vector<int64_t> tracked;
+    std::vector<rp_prompt_part> parts;      // the prompt's pieces (prompt.cpp)
+    std::vector<int64_t> prompt_tokens;     // a prompt given as token ids
     // The Swift classifiers (see rp_json_parser_create).
     rp_classify_fn record_kind = nullptr;
     rp_classify_fn body_reader = nullptr;
@@ -98,12 +100,13 @@ void read_prompt_logprobs(rp_json_parser &p, dom::array a, rp_doc &d);
 void read_first_entry(rp_json_parser &p, dom::object first, rp_doc &d);
 void read_entry_list_first(rp_json_parser &p, dom::array list, rp_doc &d, const char *what);
 
-// prompt.cpp: the canonical prompt bytes (row keys).
-bool canonical_messages(rp_json_parser &p, dom::array messages);
-bool canonical_prompt(rp_json_parser &p, dom::element prompt);
-void set_prompt(rp_json_parser &p, rp_doc &d, size_t start);
-bool canonical_responses_input(rp_json_parser &p, dom::object req, dom::element input);
-bool canonical_gemini(rp_json_parser &p, dom::object req, dom::array contents);
+// prompt.cpp: the prompt's pieces (Swift composes the row key's canonical bytes from them). Each sets
+// d.prompt_form on success and returns false, with no prompt, when the pieces cannot be read.
+void begin_prompt(rp_json_parser &p, rp_doc &d);
+bool chat_prompt(rp_json_parser &p, rp_doc &d, dom::array messages);
+bool value_prompt(rp_json_parser &p, rp_doc &d, dom::element prompt);
+bool responses_prompt(rp_json_parser &p, rp_doc &d, dom::object req, dom::element input);
+bool gemini_prompt(rp_json_parser &p, rp_doc &d, dom::object req, dom::array contents);
 
 // request.cpp: request bodies and the settings llama.cpp echoes.
 void read_logit_bias(rp_json_parser &p, rp_doc &d, dom::element e);

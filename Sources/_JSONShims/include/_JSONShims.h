@@ -134,6 +134,43 @@ typedef enum {
 /// rp_reader for a response body). Called synchronously, on the thread that runs `rp_json_extract`.
 typedef int32_t (*rp_classify_fn)(uint64_t keys);
 
+/// How a document gives its prompt (`rp_doc.prompt_form`).
+typedef enum {
+    RP_PROMPT_NONE = 0,
+    /// Chat `messages`, or an OpenAI Responses `instructions` / `input`: `prompt_parts`.
+    RP_PROMPT_MESSAGES = 1,
+    /// Gemini `systemInstruction` and `contents`: `prompt_parts`, with Gemini's role names.
+    RP_PROMPT_GEMINI = 2,
+    /// A prompt string (or a list of one string): `prompt_text`.
+    RP_PROMPT_TEXT = 3,
+    /// A list of token ids: `prompt_tokens`.
+    RP_PROMPT_TOKENS = 4,
+    /// Any other prompt value: `prompt_text` is its minified JSON.
+    RP_PROMPT_JSON = 5,
+} rp_prompt_form;
+
+/// `rp_prompt_part.kind`
+enum {
+    /// Starts a message: `role` (NULL when absent or not a string) and `text` its content (NULL: none;
+    /// structured content comes as minified JSON).
+    RP_PART_MESSAGE = 1,
+    /// More content of the message before (a Gemini turn's parts, one piece each).
+    RP_PART_CONTINUED = 2,
+    /// Responses `instructions` (its `text`), or Gemini's `systemInstruction` (its parts follow).
+    RP_PART_INSTRUCTIONS = 3,
+    /// Responses `input` given as a string.
+    RP_PART_INPUT_TEXT = 4,
+    /// Responses `input` that is neither a string nor a list: its minified JSON.
+    RP_PART_INPUT_JSON = 5,
+};
+
+/// One piece of a prompt; slices point into the document or the parser's memory.
+typedef struct {
+    int32_t kind;
+    rp_str role;
+    rp_str text;
+} rp_prompt_part;
+
 /// One extracted record. Pointers are valid until the callback returns.
 typedef struct {
     int32_t kind;   // rp_kind
@@ -155,9 +192,17 @@ typedef struct {
     /// Why the record could not be read although the JSON was valid (wrong types in fields we need).
     rp_str problem;
 
-    /// Canonical prompt bytes to digest (see prompt.cpp: role/content of messages in order, or the prompt
-    /// string / token list), ptr NULL when the document holds no prompt.
-    rp_str prompt;
+    /// The prompt, in pieces (see rp_prompt_form); Swift's `PromptKey` composes the canonical bytes the row
+    /// key digests. prompt_form is RP_PROMPT_NONE when the document holds no prompt.
+    int32_t prompt_form;
+    /// RP_PROMPT_TEXT: the string; RP_PROMPT_JSON: the value as minified JSON.
+    rp_str prompt_text;
+    /// RP_PROMPT_MESSAGES, RP_PROMPT_GEMINI: the messages' pieces in order.
+    const rp_prompt_part *prompt_parts;
+    int32_t prompt_part_count;
+    /// RP_PROMPT_TOKENS: the token ids.
+    const int64_t *prompt_tokens;
+    int32_t prompt_token_count;
     /// 1 when the document has a request body (batch input `body`, pair `request`).
     int32_t has_request;
     /// max_tokens / max_completion_tokens / n_predict, or -1.
