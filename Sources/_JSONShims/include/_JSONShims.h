@@ -134,19 +134,12 @@ typedef enum {
 /// rp_reader for a response body). Called synchronously, on the thread that runs `rp_json_extract`.
 typedef int32_t (*rp_classify_fn)(uint64_t keys);
 
-/// How a document gives its prompt (`rp_doc.prompt_form`).
+/// How a document gives its prompt (`rp_doc.prompt_form`), counted from 0 (none): chat `messages` or an OpenAI
+/// Responses `instructions`/`input` (`prompt_parts`); Gemini `systemInstruction` and `contents`
+/// (`prompt_parts`, with Gemini's role names); a prompt string or a list of one string (`prompt_text`); a list
+/// of token ids (`prompt_tokens`); any other prompt value (`prompt_text` is its minified JSON).
 typedef enum {
-    RP_PROMPT_NONE = 0,
-    /// Chat `messages`, or an OpenAI Responses `instructions` / `input`: `prompt_parts`.
-    RP_PROMPT_MESSAGES = 1,
-    /// Gemini `systemInstruction` and `contents`: `prompt_parts`, with Gemini's role names.
-    RP_PROMPT_GEMINI = 2,
-    /// A prompt string (or a list of one string): `prompt_text`.
-    RP_PROMPT_TEXT = 3,
-    /// A list of token ids: `prompt_tokens`.
-    RP_PROMPT_TOKENS = 4,
-    /// Any other prompt value: `prompt_text` is its minified JSON.
-    RP_PROMPT_JSON = 5,
+    RP_PROMPT_NONE, RP_PROMPT_MESSAGES, RP_PROMPT_GEMINI, RP_PROMPT_TEXT, RP_PROMPT_TOKENS, RP_PROMPT_JSON,
 } rp_prompt_form;
 
 /// `rp_prompt_part.kind`
