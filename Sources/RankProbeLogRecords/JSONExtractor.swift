@@ -14,8 +14,10 @@ final class JSONExtractor {
         var message: String
     }
 
+    /// The format decisions are Swift's (`RecordShape`, `BodyShape`): the shim hands them each object's key
+    /// set and runs the reader they choose.
     init() {
-        guard let p = rp_json_parser_create() else { fatalError("rankprobe: out of memory creating a JSON parser") }
+        guard let p = rp_json_parser_create(RecordShape.cClassifier, BodyShape.cClassifier) else { fatalError("rankprobe: out of memory creating a JSON parser") }
         parser = p
     }
 

@@ -69,6 +69,14 @@ final class PromptKeyCache {
         return k
     }
 
+    private var canonicalBytes: [UInt8] = []
+
+    /// The row key of `d`'s prompt (the SHA-256 of `PromptKey.canonical`), nil when it has none.
+    func key(for d: rp_doc) -> String? {
+        guard PromptKey.canonical(d, into: &canonicalBytes) else { return nil }
+        return canonicalBytes.withUnsafeBytes { key(for: $0) }
+    }
+
     /// The bytes of `s` as an array, shared with earlier equal ones when short.
     func bytes(_ s: rp_str) -> [UInt8]? {
         guard let ptr = s.ptr else { return nil }

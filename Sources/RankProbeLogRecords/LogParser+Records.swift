@@ -70,7 +70,7 @@ enum RecordConverter {
                 for i in 0..<Int(d.bias_count) { bias.append((Int(d.bias_ids[i]), d.bias_values[i])) }
             }
             let fields = BatchRequestFields(
-                promptKey: d.prompt.rawBuffer.map(keys.key(for:)), bias: bias, single: single,
+                promptKey: keys.key(for: d), bias: bias, single: single,
                 maxTokens: d.max_tokens >= 0 ? Int(d.max_tokens) : nil, model: d.request_model.string,
                 tracked: trackedIDs(d))
             return .batchInput(id: RequestID(d.custom_id.rawBuffer!), customID: customID, request: fields)
@@ -99,7 +99,7 @@ enum RecordConverter {
             }
             requestID = RequestID(raw)
         } else {
-            record.promptKey = d.prompt.rawBuffer.map(keys.key(for:))
+            record.promptKey = keys.key(for: d)
             if d.bias_count > 0 {
                 var bias: [Int: Double] = [:]
                 for i in 0..<Int(d.bias_count) { bias[Int(d.bias_ids[i])] = d.bias_values[i] }
@@ -187,7 +187,8 @@ enum RecordConverter {
                 + "protocol, are unknown; give token ids")
         }
         if role == .records, d.has_request == 0, d.bias_known == 0,
-           rp_shape(rawValue: UInt32(bitPattern: d.shape)) == RP_SHAPE_LLAMACPP, d.prompt.ptr != nil {
+           rp_shape(rawValue: UInt32(bitPattern: d.shape)) == RP_SHAPE_LLAMACPP,
+           d.prompt_form != Int32(RP_PROMPT_NONE.rawValue) {
             return .skipped(reason: ReadStats.Reason.biasUnknown, message:
                 "llama.cpp response without `generation_settings`: its logit_bias, and so its protocol, is unknown")
         }

@@ -7,7 +7,7 @@
 ///   All files of a run must share one format; Batch API input and output files are one format and are
 ///   joined by `custom_id` (inputs are indexed first, whatever order the paths come in).
 /// - **Prompt identity** (`promptKey`) is the hex SHA-256 of the canonical prompt (messages' role+content in
-///   order, or the prompt string / token-id list; see `_JSONShims/shim.cpp`). Bare responses have no
+///   order, or the prompt string / token-id list; see `_JSONShims/prompt.cpp`). Bare responses have no
 ///   request, so their key is nil, except where the server echoes the prompt: llama.cpp's `/completion`
 ///   response carries `prompt` (and `generation_settings.logit_bias`/`n_predict`, which are used too), and
 ///   vLLM's carries `prompt_token_ids` when asked. A request body always wins over an echo.

@@ -23,7 +23,9 @@ func run(_ input: [UInt8], padded: Bool) -> (ok: Bool, records: Int) {
     let error = extractor.extract(UnsafeRawPointer(buffer), count: input.count, capacity: capacity) { doc in
         let d = doc.pointee
         records += 1
-        for s in [d.custom_id, d.model, d.request_model, d.error, d.problem, d.prompt] { touch(s, &sink) }
+        for s in [d.custom_id, d.model, d.request_model, d.error, d.problem] { touch(s, &sink) }
+        var prompt: [UInt8] = []
+        if PromptKey.canonical(d, into: &prompt) { sink &+= prompt.count &+ Int(prompt.last ?? 0) }
         if d.has_sampled != 0 { touch(d.sampled.token, &sink); touch(d.sampled.bytes, &sink) }
         for i in 0..<Int(max(0, d.top_count)) { touch(d.top[i].token, &sink); touch(d.top[i].bytes, &sink) }
         for i in 0..<Int(max(0, d.bias_count)) { sink &+= Int(d.bias_ids[i]) &+ Int(d.bias_values[i].bitPattern & 1) }

@@ -2,9 +2,11 @@
 //
 // Why a purpose-built extractor and not a general DOM in Swift: measured on this machine simdjson parses
 // 640–970 MB/s against ~49 MB/s for Foundation's JSONDecoder, but most of that advantage is lost if every
-// value is re-materialised as a Swift object. The C++ side therefore recognises the few log shapes rankprobe
-// reads and hands back one flat `rp_doc` per record: scalars, plus strings as pointer+length into memory owned
-// by the parser. Everything a callback receives is valid only until the callback returns.
+// value is re-materialised as a Swift object. The C++ side therefore reads the few log shapes rankprobe knows
+// and hands back one flat `rp_doc` per record: scalars, plus strings as pointer+length into memory owned by the
+// parser. Everything a callback receives is valid only until the callback returns. Which shape a record has is
+// not decided here: the shim reports each object's key set (RP_KEY_*) to classifiers written in Swift, given
+// to `rp_json_parser_create`, and runs the reader they choose.
 //
 // Errors travel as return codes (simdjson's error-code API, no exceptions cross this boundary) with a message
 // and, when it can be located, the byte offset of the problem.
@@ -80,6 +82,88 @@ typedef enum {
     RP_SHAPE_SGLANG = 9,      // SGLang /generate: meta_info.output_*_logprobs tuples [logprob, id, text]
 } rp_shape;
 
+/// The keys of a JSON object that decide what a record is and which reader its response body needs: one
+/// bit per key name (set when the object has the key, whatever its value), plus `RP_FACT_*` bits for the few
+/// value facts the decisions use. The shim walks an object's keys once to build the set (for a repeated key
+/// only the first occurrence counts, as in a lookup) and hands it to the Swift classifiers
+/// (`RecordShape.classify(rootKeys:)`, `BodyShape.classify(keys:)` in RankProbeLogRecords); the decision
+/// rules live there.
+enum {
+    // Envelope keys (the root object).
+    RP_KEY_CUSTOM_ID = 1 << 0,
+    RP_KEY_BODY = 1 << 1,
+    RP_KEY_METHOD = 1 << 2,
+    RP_KEY_URL = 1 << 3,
+    RP_KEY_RESPONSE = 1 << 4,   // also an Ollama /api/generate body key
+    RP_KEY_ERROR = 1 << 5,
+    RP_KEY_REQUEST = 1 << 6,
+    RP_KEY_MESSAGES = 1 << 7,
+    // Response-body keys.
+    RP_KEY_CHOICES = 1 << 8,
+    RP_KEY_META_INFO = 1 << 9,
+    RP_KEY_CANDIDATES = 1 << 10,
+    RP_KEY_PROMPT_FEEDBACK = 1 << 11,
+    RP_KEY_OBJECT = 1 << 12,
+    RP_KEY_OUTPUT = 1 << 13,
+    RP_KEY_CREATED_AT = 1 << 14,
+    RP_KEY_DONE = 1 << 15,
+    RP_KEY_MESSAGE = 1 << 16,
+    RP_KEY_COMPLETION_PROBABILITIES = 1 << 17,
+    RP_KEY_GENERATION_SETTINGS = 1 << 18,
+    RP_KEY_TOKENS_PREDICTED = 1 << 19,
+    // Value facts (each implies its key's bit).
+    RP_FACT_MESSAGES_IS_ARRAY = 1 << 24,
+    RP_FACT_META_INFO_IS_OBJECT = 1 << 25,
+    RP_FACT_OBJECT_IS_RESPONSE = 1 << 26,   // `object` is the string "response"
+    RP_FACT_OUTPUT_IS_ARRAY = 1 << 27,
+    RP_FACT_CREATED_AT_IS_STRING = 1 << 28,
+};
+
+/// Which reader a response body goes to (`BodyShape` in Swift). The reader then settles the finer
+/// `rp_shape` (chat or completions, old or new llama.cpp entries, error-only) from the values it reads.
+typedef enum {
+    RP_READER_OPENAI = 0,   // choices[] (OpenAI, vLLM, most servers), and bodies no other reader claims
+    RP_READER_LLAMACPP = 1,
+    RP_READER_SGLANG = 2,
+    RP_READER_GEMINI = 3,
+    RP_READER_RESPONSES = 4,
+    RP_READER_OLLAMA = 5,
+} rp_reader;
+
+/// A classifier: a key set (RP_KEY_* | RP_FACT_*) in, a decision out (an rp_kind for the root object, an
+/// rp_reader for a response body). Called synchronously, on the thread that runs `rp_json_extract`.
+typedef int32_t (*rp_classify_fn)(uint64_t keys);
+
+/// How a document gives its prompt (`rp_doc.prompt_form`), counted from 0 (none): chat `messages` or an OpenAI
+/// Responses `instructions`/`input` (`prompt_parts`); Gemini `systemInstruction` and `contents`
+/// (`prompt_parts`, with Gemini's role names); a prompt string or a list of one string (`prompt_text`); a list
+/// of token ids (`prompt_tokens`); any other prompt value (`prompt_text` is its minified JSON).
+typedef enum {
+    RP_PROMPT_NONE, RP_PROMPT_MESSAGES, RP_PROMPT_GEMINI, RP_PROMPT_TEXT, RP_PROMPT_TOKENS, RP_PROMPT_JSON,
+} rp_prompt_form;
+
+/// `rp_prompt_part.kind`
+enum {
+    /// Starts a message: `role` (NULL when absent or not a string) and `text` its content (NULL: none;
+    /// structured content comes as minified JSON).
+    RP_PART_MESSAGE = 1,
+    /// More content of the message before (a Gemini turn's parts, one piece each).
+    RP_PART_CONTINUED = 2,
+    /// Responses `instructions` (its `text`), or Gemini's `systemInstruction` (its parts follow).
+    RP_PART_INSTRUCTIONS = 3,
+    /// Responses `input` given as a string.
+    RP_PART_INPUT_TEXT = 4,
+    /// Responses `input` that is neither a string nor a list: its minified JSON.
+    RP_PART_INPUT_JSON = 5,
+};
+
+/// One piece of a prompt; slices point into the document or the parser's memory.
+typedef struct {
+    int32_t kind;
+    rp_str role;
+    rp_str text;
+} rp_prompt_part;
+
 /// One extracted record. Pointers are valid until the callback returns.
 typedef struct {
     int32_t kind;   // rp_kind
@@ -101,9 +185,17 @@ typedef struct {
     /// Why the record could not be read although the JSON was valid (wrong types in fields we need).
     rp_str problem;
 
-    /// Canonical prompt bytes to digest (see shim.cpp: role/content of messages in order, or the prompt
-    /// string / token list), ptr NULL when the document holds no prompt.
-    rp_str prompt;
+    /// The prompt, in pieces (see rp_prompt_form); Swift's `PromptKey` composes the canonical bytes the row
+    /// key digests. prompt_form is RP_PROMPT_NONE when the document holds no prompt.
+    int32_t prompt_form;
+    /// RP_PROMPT_TEXT: the string; RP_PROMPT_JSON: the value as minified JSON.
+    rp_str prompt_text;
+    /// RP_PROMPT_MESSAGES, RP_PROMPT_GEMINI: the messages' pieces in order.
+    const rp_prompt_part *prompt_parts;
+    int32_t prompt_part_count;
+    /// RP_PROMPT_TOKENS: the token ids.
+    const int64_t *prompt_tokens;
+    int32_t prompt_token_count;
     /// 1 when the document has a request body (batch input `body`, pair `request`).
     int32_t has_request;
     /// max_tokens / max_completion_tokens / n_predict, or -1.
@@ -161,8 +253,10 @@ typedef struct {
 
 typedef struct rp_json_parser rp_json_parser;
 
-/// Returns NULL only when out of memory.
-rp_json_parser *rp_json_parser_create(void);
+/// `record_kind` decides the kind of each document from its root keys (RP_KIND_RESPONSE: the root is itself
+/// a response body, or nothing known); `body_reader` decides the reader of each response body from its keys.
+/// Returns NULL when out of memory or when a classifier is NULL.
+rp_json_parser *rp_json_parser_create(rp_classify_fn record_kind, rp_classify_fn body_reader);
 void rp_json_parser_destroy(rp_json_parser *parser);
 
 /// Return nonzero to stop after this record.
