@@ -207,7 +207,9 @@ extension Estimator {
     /// reads fewer than the V columns (a sketch, a column or row subset) loses sensitivity as the fourth root
     /// of what it skips. So the band goes into the JSON (`spectrum.blind_band`, singular values in the exact
     /// data's units) and a warning, and the confidence is at most medium: high is kept for counts the exact
-    /// route's own noise model confirmed.
+    /// route's own noise model confirmed. Without a noise level (`noise.sigma` nil: nothing above the Gram's
+    /// float64 precision) the floor is relative to the signal, which the sketch scales as a whole, so there
+    /// is no band to report.
     static func markBlindBand(_ run: inout SpectrumOutcome, samples n: Int, columns v: Int, width m: Int) {
         guard let sigma = run.detection.noise.sigma, sigma > 0 else { return }
         let low = sigma * pow(Double(n) * Double(v), 0.25)
