@@ -48,12 +48,3 @@ extension EstimateResult {
         public var seconds: Double
     }
 }
-
-extension EstimateResult.SpectrumReport {
-    /// This report with the kernel set that computed it.
-    func ranOn(_ blas: BLASCoreReport) -> Self {
-        var copy = self
-        copy.blas = blas
-        return copy
-    }
-}

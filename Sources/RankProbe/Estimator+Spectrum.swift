@@ -77,7 +77,7 @@ extension Estimator {
             let d = run.detection
             if trusted(d) {
                 markBlindBand(&run, samples: n, columns: v, width: m)
-                run.report.reason = "the sketch's verdict is ok with a wide margin (weakest direction \(marginText(d))× its detection threshold, which is (V/m)^¼ ≈ \(String(format: "%.2g", pow(Double(v) / Double(m), 0.25)))× the exact one)"
+                run.report.reason = "the sketch's verdict is ok with a wide margin (weakest direction \(marginText(d))× its detection threshold, which is (V/m)^¼ ≈ \(String(format: "%.2g", thresholdFactor(columns: v, width: m)))× the exact one)"
                 return run
             }
             trial = run.report.sketchTrial
@@ -189,7 +189,7 @@ extension Estimator {
         b.confidence = .none
         b.suggestedSamples = nil
         b.suggestedColumns = nil
-        let factor = String(format: "%.2g", pow(Double(v) / Double(m), 0.25))
+        let factor = String(format: "%.2g", thresholdFactor(columns: v, width: m))
         var why: [String] = []
         if d.confidence != .high { why.append("\(d.confidence.rawValue) confidence") }
         if d.shelf != nil { why.append("a weak shelf") }
@@ -212,13 +212,20 @@ extension Estimator {
     /// is no band to report.
     static func markBlindBand(_ run: inout SpectrumOutcome, samples n: Int, columns v: Int, width m: Int) {
         guard let sigma = run.detection.noise.sigma, sigma > 0 else { return }
-        let low = sigma * pow(Double(n) * Double(v), 0.25)
-        let high = low * pow(Double(v) / Double(m), 0.25)
+        let factor = thresholdFactor(columns: v, width: m)
+        let low = MarchenkoPastur(rows: n, columns: v).detectionThreshold(sigma: sigma)
+        let high = low * factor
         run.report.blindBand = [low, high]
         if run.detection.confidence == .high { run.detection.confidence = .medium }
         run.detection.warnings.append(String(
             format: "read from a sketch of the %d token columns into %d: directions with singular values between %.3g and %.3g (the exact route's detection threshold and %.2g× it) would not show in it; --exact rules them out (its Gram costs about V/m = %.0f× the sketch's)",
-            v, m, low, high, pow(Double(v) / Double(m), 0.25), Double(v) / Double(m)))
+            v, m, low, high, factor, Double(v) / Double(m)))
+    }
+
+    /// How much higher a sketch's detection threshold is than the exact route's, in exact units: (V/m)^¼
+    /// (the signal keeps m/V of its energy, the noise its σ; see `TokenSketch`).
+    static func thresholdFactor(columns v: Int, width m: Int) -> Double {
+        (Double(v) / Double(m)).squareRoot().squareRoot()
     }
 
     static func marginText(_ d: Detection) -> String {

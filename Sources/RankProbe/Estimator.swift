@@ -112,6 +112,8 @@ public enum Estimator {
         let sv = spectrum.singularValues, gram = spectrum.gram, detection = spectrum.detection
         let tGram = tLoaded + .seconds(spectrum.report.sketchSeconds ?? 0) + .seconds(spectrum.gramSeconds)
         let tEigen = tGram + .seconds(spectrum.eigenSeconds)
+        var spectrumReport = spectrum.report
+        spectrumReport.blas = BLASCore.report(environment: ProcessInfo.processInfo.environment)
         if let step = scan.rounding.quantizationStep, step >= 1e-3 {
             warnings.append(String(format: "the values lie on a grid of step %g (rounded by the API or the recorder): rounding noise of %.3g per entry puts a floor near σ ≈ %.3g", step, scan.rounding.perEntry, edge))
         }
@@ -192,7 +194,7 @@ public enum Estimator {
             rank: hiddenDim, readings: readings(rank: hiddenDim, outputBias: outputBias),
             noiseModel: .init(detection.noise), numericalFloor: detection.numericalFloor,
             shelf: detection.shelf.map { .init(first: $0.first, last: $0.last, drop: $0.drop, height: $0.height) },
-            spectrum: spectrum.report.ranOn(BLASCore.report(environment: ProcessInfo.processInfo.environment)))
+            spectrum: spectrumReport)
             .gatheringWarnings().withParameterEstimate()
     }
 
